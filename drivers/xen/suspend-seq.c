@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Run the Xen suspend cycle as a table of steps, each with its undo, and
+ * parse the guest's suspend commands.
+ *
+ * A cycle enters its steps in order until one fails or all succeeded,
+ * then leaves the entered ones in reverse order.  The innermost step is
+ * the hypercall: "leaving" the steps after it is the resume path, and
+ * leaving them after a failure is the cancel path, so both are the same
+ * code and a new step brings its undo with it.
+ */
+
+#define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
+
+#include <linux/errname.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/string.h>
+
+#include "suspend-seq.h"
+
+static u64 xen_suspend_clock(const struct xen_suspend_cycle *cycle)
+{
+	return cycle->clock ? cycle->clock() : ktime_get_boottime_ns();
+}
+
+/**
+ * xen_suspend_cycle_run() - enter the steps of a cycle, then leave them
+ * @cycle: the cycle; @steps, @nr_steps, @data and @clock are inputs, the
+ *	other fields are reset and then filled in
+ *
+ * Calls each step's @enter in table order until one returns an error,
+ * then each entered step's @leave in reverse order, timing both.
+ * @cycle->cancelled starts true and only a step clears it.
+ *
+ * Return: 0 when every step was entered, the failing step's negative
+ * errno otherwise, or -EINVAL for an empty or over-long table (then no
+ * step runs).
+ */
+int xen_suspend_cycle_run(struct xen_suspend_cycle *cycle)
+{
+	const struct xen_suspend_step *step;
+	unsigned int i;
+	u64 start;
+	int err;
+
+	cycle->cancelled = true;
+	cycle->entered = 0;
+	cycle->failed_step = -1;
+	cycle->error = 0;
+	memset(cycle->enter_ns, 0, sizeof(cycle->enter_ns));
+	memset(cycle->leave_ns, 0, sizeof(cycle->leave_ns));
+
+	if (!cycle->steps || !cycle->nr_steps ||
+	    cycle->nr_steps > XEN_SUSPEND_MAX_STEPS)
+		return -EINVAL;
+
+	for (i = 0; i < cycle->nr_steps; i++) {
+		step = &cycle->steps[i];
+		start = xen_suspend_clock(cycle);
+		err = step->enter ? step->enter(cycle) : 0;
+		cycle->enter_ns[i] = xen_suspend_clock(cycle) - start;
+		if (err) {
+			pr_err("suspend step %s failed: %d\n", step->name, err);
+			cycle->failed_step = i;
+			cycle->error = err;
+			break;
+		}
+		cycle->entered++;
+	}
+
+	for (i = cycle->entered; i-- > 0;) {
+		step = &cycle->steps[i];
+		start = xen_suspend_clock(cycle);
+		if (step->leave)
+			step->leave(cycle);
+		cycle->leave_ns[i] = xen_suspend_clock(cycle) - start;
+	}
+
+	return cycle->error;
+}
+
+/**
+ * xen_suspend_cycle_result() - how a cycle that has run ended
+ * @cycle: a cycle passed to xen_suspend_cycle_run()
+ *
+ * Return: %XEN_SUSPEND_FAILED when a step failed, else
+ * %XEN_SUSPEND_CANCELLED when the same domain went on, else
+ * %XEN_SUSPEND_RESUMED.
+ */
+enum xen_suspend_result xen_suspend_cycle_result(const struct xen_suspend_cycle *cycle)
+{
+	if (cycle->error)
+		return XEN_SUSPEND_FAILED;
+	return cycle->cancelled ? XEN_SUSPEND_CANCELLED : XEN_SUSPEND_RESUMED;
+}
+
+static const char * const xen_suspend_cmd_names[] = {
+	[XEN_SUSPEND_CMD_TEST]		= "test",
+	[XEN_SUSPEND_CMD_PREPARE]	= "prepare",
+	[XEN_SUSPEND_CMD_ABORT]		= "abort",
+};
+
+/* Longer than any keyword plus its newline: rejected without a look. */
+#define XEN_SUSPEND_CMD_MAX	16
+
+/**
+ * xen_suspend_parse_cmd() - parse a write to /sys/power/xen_suspend
+ * @buf: the bytes written (sysfs terminates them with a NUL)
+ * @count: how many bytes were written
+ *
+ * Accepts exactly one keyword, optionally followed by one newline, as
+ * echo writes it.  No other white space, no NUL byte, nothing else.
+ *
+ * Return: the &enum xen_suspend_cmd, or -EINVAL.
+ */
+int xen_suspend_parse_cmd(const char *buf, size_t count)
+{
+	size_t len;
+	int i;
+
+	if (!count || count > XEN_SUSPEND_CMD_MAX)
+		return -EINVAL;
+	len = count;
+	if (buf[len - 1] == '\n')
+		len--;
+	if (!len || memchr(buf, '\0', len))
+		return -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(xen_suspend_cmd_names); i++) {
+		if (strlen(xen_suspend_cmd_names[i]) == len &&
+		    !memcmp(buf, xen_suspend_cmd_names[i], len))
+			return i;
+	}
+	return -EINVAL;
+}
+
+/**
+ * xen_suspend_cmd_name() - the keyword of a command
+ * @cmd: the command
+ *
+ * Return: its keyword, or "?" for a value out of range.
+ */
+const char *xen_suspend_cmd_name(enum xen_suspend_cmd cmd)
+{
+	if ((unsigned int)cmd >= ARRAY_SIZE(xen_suspend_cmd_names))
+		return "?";
+	return xen_suspend_cmd_names[cmd];
+}
+
+static const char * const xen_suspend_state_names[] = {
+	[XEN_SUSPEND_IDLE]		= "idle",
+	[XEN_SUSPEND_PREPARED]		= "prepared",
+	[XEN_SUSPEND_SUSPENDING]	= "suspending",
+	[XEN_SUSPEND_RESUMING]		= "resuming",
+};
+
+static const char * const xen_suspend_result_names[] = {
+	[XEN_SUSPEND_NONE]		= "none",
+	[XEN_SUSPEND_RESUMED]		= "resumed",
+	[XEN_SUSPEND_CANCELLED]		= "cancelled",
+	[XEN_SUSPEND_FAILED]		= "failed",
+};
+
+/**
+ * xen_suspend_format_status() - the line /sys/power/xen_suspend reads
+ * @buf: where to write it
+ * @size: size of @buf
+ * @state: the current state
+ * @result: how the last cycle ended
+ * @error: its negative errno when @result is %XEN_SUSPEND_FAILED
+ *
+ * Writes "<state> <result>\n", where a failure reads "failed:<ENAME>"
+ * (the symbolic errno name, or its number when the kernel has no name
+ * for it).
+ *
+ * Return: the number of characters written, or -EINVAL when @state or
+ * @result is out of range.
+ */
+int xen_suspend_format_status(char *buf, size_t size, enum xen_suspend_state state,
+			      enum xen_suspend_result result, int error)
+{
+	const char *ename;
+
+	if ((unsigned int)state >= ARRAY_SIZE(xen_suspend_state_names) ||
+	    (unsigned int)result >= ARRAY_SIZE(xen_suspend_result_names))
+		return -EINVAL;
+
+	if (result != XEN_SUSPEND_FAILED)
+		return scnprintf(buf, size, "%s %s\n", xen_suspend_state_names[state],
+				 xen_suspend_result_names[result]);
+
+	ename = errname(error);
+	if (ename && ename[0] == '-')
+		return scnprintf(buf, size, "%s failed:%s\n",
+				 xen_suspend_state_names[state], ename + 1);
+	return scnprintf(buf, size, "%s failed:%d\n", xen_suspend_state_names[state], error);
+}

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the xen-pv-suspend scripts.  Sourced, not run.
+#
+# Everything that is expensive to make lives in the cache, outside the repo, keyed by
+# its inputs:
+#   $XPS_CACHE/src/<pkgver>/linux     extracted linux-source tree, a git repo whose
+#                                     tag "pristine" is the untouched tarball
+#   $XPS_CACHE/build/<pkgver>/<name>  O= build directories (guest, check, ...)
+#   $XPS_CACHE/ccache                 ccache directory
+
+set -o pipefail
+
+XPS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+XPS_CACHE=${XPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xen-pv-suspend}
+XPS_SRC_PKG=${XPS_SRC_PKG:-linux-source-6.1}
+XPS_TARBALL=${XPS_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+XPS_JOBS=${XPS_JOBS:-$(nproc)}
+export CCACHE_DIR=${CCACHE_DIR:-$XPS_CACHE/ccache}
+# Fixed build identity: reproducible output and ccache hits across runs.
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=xps KBUILD_BUILD_HOST=xen-pv-suspend
+
+xps_prog=${xps_prog:-$(basename "$0")}
+
+die() {
+	printf '%s: error: %s\n' "$xps_prog" "$*" >&2
+	exit 1
+}
+
+info() {
+	printf '%s: %s\n' "$xps_prog" "$*" >&2
+}
+
+# Version of the installed kernel source package; empty when not installed.
+xps_pkg_version() {
+	dpkg-query -W -f='${Status} ${Version}\n' "$XPS_SRC_PKG" 2>/dev/null |
+		awk '$3 == "installed" { print $4 }'
+}
+
+xps_set_paths() {
+	XPS_PKGVER=$(xps_pkg_version)
+	[ -n "$XPS_PKGVER" ] ||
+		die "$XPS_SRC_PKG is not installed: run 'make deps' (or 'make kernel', which runs it)"
+	XPS_TREE=$XPS_CACHE/src/$XPS_PKGVER/linux
+	XPS_BUILD_ROOT=$XPS_CACHE/build/$XPS_PKGVER
+}
+
+# Run git in the cached tree with a fixed identity, independent of the user's config.
+tgit() {
+	git -C "$XPS_TREE" -c user.name=xen-pv-suspend -c user.email=xps@localhost \
+		-c core.autocrlf=false -c gc.auto=0 -c advice.detachedHead=false "$@"
+}
+
+# Map a file of this repo to its path in the kernel tree (empty if it has none).
+xps_tree_path() {
+	case $1 in
+	drivers/*) echo "$1" ;;
+	arch-x86-xen/*) echo "arch/x86/xen/${1#arch-x86-xen/}" ;;
+	tests/selftests/*) echo "tools/testing/selftests/${1#tests/selftests/}" ;;
+	*) ;;
+	esac
+}
+
+# New files of the repo that go into the tree, one per line, as repo paths.
+xps_overlay_files() {
+	(cd "$XPS_REPO" && {
+		find drivers arch-x86-xen -type f 2>/dev/null
+		[ -d tests/selftests ] && find tests/selftests -type f
+	} | LC_ALL=C sort)
+}
+
+# The patches named in patches/series, in order (quilt format: name [-p1], # comments).
+xps_series() {
+	local line name rest
+	[ -f "$XPS_REPO/patches/series" ] || return 0
+	while read -r line; do
+		line=${line%%#*}
+		read -r name rest <<<"$line"
+		[ -n "$name" ] || continue
+		case $rest in
+		'' | -p1) ;;
+		*) die "patches/series: unsupported option '$rest' for $name (only -p1)" ;;
+		esac
+		echo "$name"
+	done <"$XPS_REPO/patches/series"
+}
