@@ -9,6 +9,8 @@
 #   $XPS_CACHE/ccache                 ccache directory
 
 set -o pipefail
+# Debian's tools first (python3 with python3-ply and friends), not a user's toolchain.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 XPS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XPS_CACHE=${XPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xen-pv-suspend}
@@ -41,7 +43,9 @@ xps_set_paths() {
 	XPS_PKGVER=$(xps_pkg_version)
 	[ -n "$XPS_PKGVER" ] ||
 		die "$XPS_SRC_PKG is not installed: run 'make deps' (or 'make kernel', which runs it)"
-	XPS_TREE=$XPS_CACHE/src/$XPS_PKGVER/linux
+	# scripts/series-check points XPS_TREE at a worktree of the same repo.
+	[ -n "${XPS_TREE_OVERRIDE:-}" ] && XPS_TREE=$XPS_TREE_OVERRIDE ||
+		XPS_TREE=$XPS_CACHE/src/$XPS_PKGVER/linux
 	XPS_BUILD_ROOT=$XPS_CACHE/build/$XPS_PKGVER
 }
 

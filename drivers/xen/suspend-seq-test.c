@@ -378,6 +378,7 @@ static struct kunit_suite xen_suspend_seq_suite = {
 	.name = "xen-suspend-seq",
 	.test_cases = xen_suspend_seq_cases,
 };
+
 kunit_test_suite(xen_suspend_seq_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the Xen suspend sequencer");

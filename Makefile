@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# xen-pv-suspend: see README.  Every target is a thin wrapper around scripts/.
+
+SHELL := /bin/bash
+FORCE ?= 0
+
+.PHONY: help deps tree kernel check kunit test series series-check export clean
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## deps          install the missing build dependencies with apt (idempotent)
+deps:
+	@scripts/deps
+
+## tree          bring the cached kernel tree to pristine + patches/series + new files
+##               (FORCE=1 discards local edits in the tree)
+tree: deps
+	@scripts/prepare-tree $(if $(filter 1,$(FORCE)),--force)
+
+## kernel        build the guest bzImage (tinyconfig + Kconfig.fragment, ccache)
+kernel: tree
+	@scripts/build-kernel guest
+
+## check         series applies; checkpatch --strict; sparse and W=1 on touched files
+check: deps
+	@scripts/check
+
+## kunit         KUnit suites under QEMU (x86_64), counted per case
+kunit: deps
+	@scripts/kunit
+
+## test          check + kunit; ends with "N passed, N failed"
+test: deps
+	@scripts/test
+
+## series        the change as a git format-patch series with a cover letter
+##               (OUT=dir, default $XPS_CACHE/series)
+series: tree
+	@scripts/series $(OUT)
+
+## series-check  build the kernel after each patch of the series (slow)
+series-check: tree
+	@scripts/series-check
+
+## export        turn the commits of the cached tree back into patches/ and new files
+export: deps
+	@scripts/export
+
+## clean         remove this version's build directories from the cache (keeps the tree)
+clean:
+	@scripts/clean
