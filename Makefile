@@ -30,7 +30,7 @@ check: deps
 kunit: deps
 	@scripts/kunit
 
-## test          check + kunit; ends with "N passed, N failed"
+## test          check + tools + kunit; ends with "N passed, N failed"
 test: deps
 	@scripts/test
 
