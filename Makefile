@@ -4,7 +4,8 @@
 SHELL := /bin/bash
 FORCE ?= 0
 
-.PHONY: help deps tree kernel check kunit test series series-check export clean
+.PHONY: help deps tree kernel test-kernel check kunit test series series-check export clean \
+	rig-images integration demo
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -21,6 +22,11 @@ tree: deps
 ## kernel        build the guest bzImage (tinyconfig + Kconfig.fragment, ccache)
 kernel: tree
 	@scripts/build-kernel guest
+
+## test-kernel   build the rig's test kernel: Kconfig.fragment + tests/kconfig/debug.fragment
+##               (lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM, KALLSYMS, KUnit built in)
+test-kernel: tree
+	@scripts/build-kernel test Kconfig.fragment tests/kconfig/debug.fragment
 
 ## check         series applies; checkpatch --strict; sparse and W=1 on touched files
 check: deps
@@ -46,6 +52,21 @@ series-check: tree
 ## export        turn the commits of the cached tree back into patches/ and new files
 export: deps
 	@scripts/export
+
+## rig-images    build or check the cached Xen-in-QEMU rig images (first run ~7 min)
+rig-images: deps
+	@scripts/rig images
+
+## integration   the rig scenarios (boot, save+restore, checkpoint, migrate) with
+##               KERNEL=stock (default), or KERNEL=test for the project's debug kernel
+KERNEL ?= stock
+integration: deps $(if $(filter test,$(KERNEL)),test-kernel)
+	@tests/integration/run --kernel $(if $(filter test,$(KERNEL)),$$(scripts/kernel-path test),$(KERNEL))
+
+## demo          build the patched guest, boot the rig, xl save/restore, checkpoint and
+##               migrate, and print a table of the results
+demo: deps
+	@scripts/demo
 
 ## clean         remove this version's build directories from the cache (keeps the tree)
 clean:
