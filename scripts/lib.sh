@@ -73,6 +73,15 @@ xps_overlay_files() {
 	} | LC_ALL=C sort)
 }
 
+# The patches of a series exported by scripts/series into DIR, in order, without the
+# cover letter.
+xps_series_patches() {
+	local p
+	for p in "$1"/*.patch; do
+		case $p in */0000-cover-letter.patch) ;; *) echo "$p" ;; esac
+	done
+}
+
 # The patches named in patches/series, in order (quilt format: name [-p1], # comments).
 xps_series() {
 	local line name rest
