@@ -57,11 +57,13 @@ export: deps
 rig-images: deps
 	@scripts/rig images
 
-## integration   the rig scenarios (boot, save+restore, checkpoint, migrate) with
-##               KERNEL=stock (default), or KERNEL=test for the project's debug kernel
-KERNEL ?= stock
-integration: deps $(if $(filter test,$(KERNEL)),test-kernel)
-	@tests/integration/run --kernel $(if $(filter test,$(KERNEL)),$$(scripts/kernel-path test),$(KERNEL))
+## integration   the rig scenarios (boot, xl save+restore, save -c, migrate; ssh migrate
+##               for stock) for CONFIGS (default "stock test hotplug": Debian's kernel,
+##               the debug kernel with 2 vCPUs + selftests, the debug kernel with
+##               XEN_BALLOON_MEMORY_HOTPLUG); the integration tier of "make test"
+CONFIGS ?= stock test hotplug
+integration: deps
+	@tests/integration/matrix $(CONFIGS)
 
 ## demo          build the patched guest, boot the rig, xl save/restore, checkpoint and
 ##               migrate, and print a table of the results
