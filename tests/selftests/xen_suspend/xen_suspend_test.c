@@ -262,11 +262,28 @@ TEST(reserved_keywords)
 }
 
 /*
+ * The tests that run cycles: each cycle freezes the guest, which under an
+ * emulated CPU takes seconds, so they get more than the default 30 s.
+ */
+#define CYCLE_TIMEOUT	300
+
+FIXTURE(cycles) {
+};
+
+FIXTURE_SETUP(cycles)
+{
+}
+
+FIXTURE_TEARDOWN(cycles)
+{
+}
+
+/*
  * "test" runs a cancelled cycle: the write returns its length when the cycle
  * is over, the state is idle again, the result "cancelled", a change uevent
  * says so, and the counters moved by exactly one cycle.
  */
-TEST(test_cycle)
+TEST_F_TIMEOUT(cycles, test_cycle, CYCLE_TIMEOUT)
 {
 	long long cycles, cancelled, tests;
 	char buf[2048];
@@ -309,7 +326,7 @@ TEST(test_cycle)
  * runs, and the state machine ends idle with a cancelled result and one
  * counted cycle per successful writer.
  */
-TEST(concurrent_writers)
+TEST_F_TIMEOUT(cycles, concurrent_writers, CYCLE_TIMEOUT)
 {
 	int go[2], i, status, ok = 0, busy = 0, other = 0;
 	long long cycles;
@@ -365,7 +382,7 @@ TEST(concurrent_writers)
  * reads failed:EIO, the uevent says failed, the steps before N were undone
  * (the next cycle runs clean), and a bad step number is -EINVAL.
  */
-TEST(injected_failure_at_each_step)
+TEST_F_TIMEOUT(cycles, injected_failure_at_each_step, CYCLE_TIMEOUT)
 {
 	const char *knob = XS_DEBUGFS "/fail_step";
 	char buf[2048], num[16];
