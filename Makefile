@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 FORCE ?= 0
 
-.PHONY: help deps tree kernel test-kernel check kunit test series series-check export clean \
+.PHONY: help deps tree kernel test-kernel selftests check kunit test series series-check export clean \
 	rig-images integration demo
 
 help:
@@ -28,6 +28,11 @@ kernel: tree
 test-kernel: tree
 	@scripts/build-kernel test Kconfig.fragment tests/kconfig/debug.fragment
 
+## selftests     build tests/selftests/* static from the prepared tree; the last line of
+##               stdout is the directory that holds one executable per test
+selftests: tree
+	@scripts/build-selftests
+
 ## check         series applies; checkpatch --strict; sparse and W=1 on touched files
 check: deps
 	@scripts/check
@@ -36,7 +41,7 @@ check: deps
 kunit: deps
 	@scripts/kunit
 
-## test          check + tools + kunit; ends with "N passed, N failed"
+## test          check + tools + kunit + host; ends with "N passed, N failed"
 test: deps
 	@scripts/test
 

@@ -12,7 +12,8 @@
 
 #define ENTER(i)	(100 + (i))
 #define LEAVE(i)	(200 + (i))
-#define MAX_EVENTS	(2 * XEN_SUSPEND_MAX_STEPS)
+#define TURN		300
+#define MAX_EVENTS	(2 * XEN_SUSPEND_MAX_STEPS + 1)
 
 /* What the fake steps did, in order, and how they should behave. */
 struct seq_log {
@@ -169,6 +170,63 @@ static void seq_test_same_domain_is_cancelled(struct kunit *test)
 	seq_setup(&cycle, &log, ARRAY_SIZE(fake_steps));
 	KUNIT_EXPECT_EQ(test, xen_suspend_cycle_run(&cycle), 0);
 	KUNIT_EXPECT_EQ(test, xen_suspend_cycle_result(&cycle), XEN_SUSPEND_CANCELLED);
+}
+
+static void fake_resuming(struct xen_suspend_cycle *cycle)
+{
+	seq_log_add(cycle->data, TURN);
+}
+
+/* @resuming runs once, between the last enter and the first leave. */
+static void seq_test_resuming_between_enter_and_leave(struct kunit *test)
+{
+	static const int want_ok[] = {
+		ENTER(0), ENTER(1), ENTER(2), TURN, LEAVE(2), LEAVE(1), LEAVE(0),
+	};
+	static const int want_fail[] = { ENTER(0), ENTER(1), TURN, LEAVE(0) };
+	struct xen_suspend_cycle cycle;
+	struct seq_log log;
+	unsigned int i;
+
+	seq_setup(&cycle, &log, 3);
+	cycle.resuming = fake_resuming;
+	KUNIT_EXPECT_EQ(test, xen_suspend_cycle_run(&cycle), 0);
+	KUNIT_ASSERT_EQ(test, log.nr, (unsigned int)ARRAY_SIZE(want_ok));
+	for (i = 0; i < ARRAY_SIZE(want_ok); i++)
+		KUNIT_EXPECT_EQ_MSG(test, log.events[i], want_ok[i], "event %u", i);
+
+	seq_setup(&cycle, &log, 3);
+	cycle.resuming = fake_resuming;
+	log.fail_at = 1;
+	log.fail_err = -EIO;
+	KUNIT_EXPECT_EQ(test, xen_suspend_cycle_run(&cycle), -EIO);
+	KUNIT_ASSERT_EQ(test, log.nr, (unsigned int)ARRAY_SIZE(want_fail));
+	for (i = 0; i < ARRAY_SIZE(want_fail); i++)
+		KUNIT_EXPECT_EQ_MSG(test, log.events[i], want_fail[i], "event %u", i);
+}
+
+static int fail_third_step(struct xen_suspend_cycle *cycle, unsigned int step)
+{
+	return step == 2 ? -EIO : 0;
+}
+
+/* An injected fault fails its step without entering it, and unwinds. */
+static void seq_test_injected_fault_skips_enter(struct kunit *test)
+{
+	static const int want[] = { ENTER(0), ENTER(1), LEAVE(1), LEAVE(0) };
+	struct xen_suspend_cycle cycle;
+	struct seq_log log;
+	unsigned int i;
+
+	seq_setup(&cycle, &log, ARRAY_SIZE(fake_steps));
+	cycle.fault = fail_third_step;
+	KUNIT_EXPECT_EQ(test, xen_suspend_cycle_run(&cycle), -EIO);
+	KUNIT_EXPECT_EQ(test, cycle.failed_step, 2);
+	KUNIT_EXPECT_EQ(test, cycle.entered, 2U);
+	KUNIT_EXPECT_EQ(test, xen_suspend_cycle_result(&cycle), XEN_SUSPEND_FAILED);
+	KUNIT_ASSERT_EQ(test, log.nr, (unsigned int)ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		KUNIT_EXPECT_EQ_MSG(test, log.events[i], want[i], "event %u", i);
 }
 
 static int counted_enters;
@@ -363,6 +421,8 @@ static struct kunit_case xen_suspend_seq_cases[] = {
 	KUNIT_CASE(seq_test_failure_resumes_as_cancelled),
 	KUNIT_CASE(seq_test_new_domain_is_resumed),
 	KUNIT_CASE(seq_test_same_domain_is_cancelled),
+	KUNIT_CASE(seq_test_resuming_between_enter_and_leave),
+	KUNIT_CASE(seq_test_injected_fault_skips_enter),
 	KUNIT_CASE(seq_test_missing_callbacks_are_skipped),
 	KUNIT_CASE(seq_test_bad_table_runs_nothing),
 	KUNIT_CASE(seq_test_rerun_resets_outputs),

@@ -20,6 +20,9 @@
 
 #include "suspend-seq.h"
 
+#define CREATE_TRACE_POINTS
+#include "suspend_trace.h"
+
 static u64 xen_suspend_clock(const struct xen_suspend_cycle *cycle)
 {
 	return cycle->clock ? cycle->clock() : ktime_get_boottime_ns();
@@ -27,11 +30,14 @@ static u64 xen_suspend_clock(const struct xen_suspend_cycle *cycle)
 
 /**
  * xen_suspend_cycle_run() - enter the steps of a cycle, then leave them
- * @cycle: the cycle; @steps, @nr_steps, @data and @clock are inputs, the
- *	other fields are reset and then filled in
+ * @cycle: the cycle; @steps, @nr_steps, @data, @clock, @resuming and
+ *	@fault are inputs, the other fields are reset and then filled in
  *
  * Calls each step's @enter in table order until one returns an error,
- * then each entered step's @leave in reverse order, timing both.
+ * then @resuming, then each entered step's @leave in reverse order,
+ * timing the enters and leaves.  Each boundary is a tracepoint
+ * (xen_suspend:xen_suspend_step_enter and _leave, between
+ * xen_suspend_cycle_begin and xen_suspend_cycle_end).
  * @cycle->cancelled starts true and only a step clears it.
  *
  * Return: 0 when every step was entered, the failing step's negative
@@ -56,11 +62,16 @@ int xen_suspend_cycle_run(struct xen_suspend_cycle *cycle)
 	    cycle->nr_steps > XEN_SUSPEND_MAX_STEPS)
 		return -EINVAL;
 
+	trace_xen_suspend_cycle_begin(cycle->nr_steps);
+
 	for (i = 0; i < cycle->nr_steps; i++) {
 		step = &cycle->steps[i];
 		start = xen_suspend_clock(cycle);
-		err = step->enter ? step->enter(cycle) : 0;
+		err = cycle->fault ? cycle->fault(cycle, i) : 0;
+		if (!err && step->enter)
+			err = step->enter(cycle);
 		cycle->enter_ns[i] = xen_suspend_clock(cycle) - start;
+		trace_xen_suspend_step_enter(step->name, i, err, cycle->enter_ns[i]);
 		if (err) {
 			pr_err("suspend step %s failed: %d\n", step->name, err);
 			cycle->failed_step = i;
@@ -70,14 +81,21 @@ int xen_suspend_cycle_run(struct xen_suspend_cycle *cycle)
 		cycle->entered++;
 	}
 
+	if (cycle->resuming)
+		cycle->resuming(cycle);
+
 	for (i = cycle->entered; i-- > 0;) {
 		step = &cycle->steps[i];
 		start = xen_suspend_clock(cycle);
 		if (step->leave)
 			step->leave(cycle);
 		cycle->leave_ns[i] = xen_suspend_clock(cycle) - start;
+		trace_xen_suspend_step_leave(step->name, i, cycle->cancelled,
+					     cycle->leave_ns[i]);
 	}
 
+	trace_xen_suspend_cycle_end(cycle->entered, cycle->failed_step, cycle->error,
+				    cycle->cancelled);
 	return cycle->error;
 }
 

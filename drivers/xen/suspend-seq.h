@@ -56,6 +56,11 @@ struct xen_suspend_step {
  * @data: the caller's context for the steps
  * @clock: time source in ns; NULL means ktime_get_boottime_ns(), which
  *	keeps counting across the hypercall (the monotonic clock stops)
+ * @resuming: called once when the cycle turns, after the last @enter (or
+ *	the one that failed) and before the first @leave.  May be NULL.
+ * @fault: fault injection, for tests: called before each step's @enter
+ *	with the step's index; a negative errno fails the step without
+ *	calling its @enter.  May be NULL.
  * @cancelled: true until a step (the hypercall) clears it because the
  *	domain is new; every failure leaves it true, so the undo steps resume
  *	the domain that went in (PMSG_THAW, xs_suspend_cancel())
@@ -70,6 +75,8 @@ struct xen_suspend_cycle {
 	unsigned int nr_steps;
 	void *data;
 	u64 (*clock)(void);
+	void (*resuming)(struct xen_suspend_cycle *cycle);
+	int (*fault)(struct xen_suspend_cycle *cycle, unsigned int step);
 
 	bool cancelled;
 	unsigned int entered;

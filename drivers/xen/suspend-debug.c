@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fault injection for the Xen suspend cycle (CONFIG_XEN_SUSPEND_DEBUG).
+ *
+ * debugfs xen/suspend/fail_step takes a step index N, or -1 to disarm: step
+ * N of the next cycle fails with -EIO before it does anything, so that the
+ * undo of the steps before it runs.  A cycle disarms the knob when it ends,
+ * whether it reached step N or not, so that a test can never leave it armed
+ * for a later toolstack suspend.
+ */
+
+#define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/errno.h>
+#include <linux/init.h>
+
+#include <xen/xen.h>
+
+#include "suspend-debug.h"
+
+static atomic_t xen_suspend_fail_step = ATOMIC_INIT(-1);
+
+/**
+ * xen_suspend_debug_fault() - the cycle's fault hook
+ * @cycle: the running cycle
+ * @step: the index of the step about to be entered
+ *
+ * Return: -EIO when @step is the armed one (which disarms it), else 0.
+ */
+int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle, unsigned int step)
+{
+	if (atomic_cmpxchg(&xen_suspend_fail_step, step, -1) != step)
+		return 0;
+	pr_info("fail_step: failing step %u (%s) with -EIO\n", step,
+		cycle->steps[step].name);
+	return -EIO;
+}
+
+/**
+ * xen_suspend_debug_cycle_end() - disarm the knob once a cycle is over
+ */
+void xen_suspend_debug_cycle_end(void)
+{
+	atomic_set(&xen_suspend_fail_step, -1);
+}
+
+static int xen_suspend_fail_step_get(void *data, u64 *val)
+{
+	*val = (s64)atomic_read(&xen_suspend_fail_step);
+	return 0;
+}
+
+static int xen_suspend_fail_step_set(void *data, u64 val)
+{
+	s64 step = (s64)val;
+
+	if (step < -1 || step >= XEN_SUSPEND_MAX_STEPS)
+		return -EINVAL;
+	atomic_set(&xen_suspend_fail_step, step);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(xen_suspend_fail_step_fops, xen_suspend_fail_step_get,
+				xen_suspend_fail_step_set, "%lld\n");
+
+/* After suspend-stats.c's initcall (link order), which makes xen/suspend/. */
+static int __init xen_suspend_debug_init(void)
+{
+	struct dentry *xen, *dir;
+
+	if (!xen_pv_domain())
+		return 0;
+
+	xen = debugfs_lookup("xen", NULL);
+	if (!xen)
+		return -ENOENT;
+	dir = debugfs_lookup("suspend", xen);
+	dput(xen);
+	if (!dir)
+		return -ENOENT;
+	debugfs_create_file_unsafe("fail_step", 0600, dir, NULL,
+				   &xen_suspend_fail_step_fops);
+	dput(dir);
+	return 0;
+}
+late_initcall(xen_suspend_debug_init);

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What each Xen suspend cycle leaves behind:
+ *
+ * - debugfs xen/suspend/last: the last cycle step by step, in microseconds
+ *   of the boot clock, which goes on across the hypercall; xen/suspend/stats:
+ *   totals since boot.
+ * - a KOBJ_CHANGE uevent from /devices/platform/xen_suspend after each cycle,
+ *   XEN_SUSPEND=resumed|cancelled|failed: /sys/power has no kset and cannot
+ *   send uevents.  It goes out from a work item: do_suspend() runs in the
+ *   xenwatch thread, and frontends reconnect through xenwatch callbacks that
+ *   only run once it has returned.
+ */
+
+#define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/errname.h>
+#include <linux/init.h>
+#include <linux/kobject.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/seq_file.h>
+#include <linux/workqueue.h>
+
+#include <xen/xen.h>
+
+#include "suspend-stats.h"
+
+/* The last cycle, as debugfs xen/suspend/last shows it. */
+struct xen_suspend_last {
+	enum xen_suspend_trigger trigger;
+	enum xen_suspend_result result;
+	int error;
+	int failed_step;
+	unsigned int nr_steps;
+	unsigned int entered;
+	u64 total_ns;
+	const char *names[XEN_SUSPEND_MAX_STEPS];
+	u64 enter_ns[XEN_SUSPEND_MAX_STEPS];
+	u64 leave_ns[XEN_SUSPEND_MAX_STEPS];
+};
+
+/* Totals since boot, as debugfs xen/suspend/stats shows them. */
+struct xen_suspend_totals {
+	u64 cycles;
+	u64 resumed;
+	u64 cancelled;
+	u64 failed;
+	u64 toolstack;
+	u64 tests;
+};
+
+/* Protects the two below; taken once a cycle is over, never during one. */
+static DEFINE_MUTEX(xen_suspend_stats_mutex);
+static struct xen_suspend_last xen_suspend_last = { .failed_step = -1 };
+static struct xen_suspend_totals xen_suspend_totals;
+
+static struct platform_device *xen_suspend_pdev;
+
+static const char * const xen_suspend_trigger_names[] = {
+	[XEN_SUSPEND_TRIGGER_TOOLSTACK]	= "toolstack",
+	[XEN_SUSPEND_TRIGGER_TEST]	= "test",
+};
+
+static const char * const xen_suspend_result_names[] = {
+	[XEN_SUSPEND_NONE]		= "none",
+	[XEN_SUSPEND_RESUMED]		= "resumed",
+	[XEN_SUSPEND_CANCELLED]		= "cancelled",
+	[XEN_SUSPEND_FAILED]		= "failed",
+};
+
+/* Tell userspace how the last cycle ended, from a real device. */
+static void xen_suspend_announce(struct work_struct *work)
+{
+	char result[32], trigger[32], error[48];
+	char *envp[4];
+	const char *ename;
+
+	if (!xen_suspend_pdev)
+		return;
+
+	envp[0] = result;
+	envp[1] = trigger;
+	envp[2] = NULL;
+	envp[3] = NULL;
+	mutex_lock(&xen_suspend_stats_mutex);
+	snprintf(result, sizeof(result), "XEN_SUSPEND=%s",
+		 xen_suspend_result_names[xen_suspend_last.result]);
+	snprintf(trigger, sizeof(trigger), "XEN_SUSPEND_TRIGGER=%s",
+		 xen_suspend_trigger_names[xen_suspend_last.trigger]);
+	if (xen_suspend_last.result == XEN_SUSPEND_FAILED) {
+		ename = errname(xen_suspend_last.error);
+		if (ename && ename[0] == '-')
+			snprintf(error, sizeof(error), "XEN_SUSPEND_ERROR=%s", ename + 1);
+		else
+			snprintf(error, sizeof(error), "XEN_SUSPEND_ERROR=%d",
+				 xen_suspend_last.error);
+		envp[2] = error;
+	}
+	mutex_unlock(&xen_suspend_stats_mutex);
+
+	kobject_uevent_env(&xen_suspend_pdev->dev.kobj, KOBJ_CHANGE, envp);
+}
+
+static DECLARE_WORK(xen_suspend_announce_work, xen_suspend_announce);
+
+/**
+ * xen_suspend_stats_record() - record a cycle that is over and announce it
+ * @cycle: the cycle that xen_suspend_cycle_run() has run
+ * @trigger: who asked for it
+ * @begin_ns: ktime_get_boottime_ns() before the cycle ran
+ *
+ * Called under system_transition_mutex, after every task is thawed.  The
+ * uevent goes out from a work item; when cycles follow each other faster
+ * than it runs, one uevent tells about the last of them.
+ */
+void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
+			      enum xen_suspend_trigger trigger, u64 begin_ns)
+{
+	struct xen_suspend_last *last = &xen_suspend_last;
+	struct xen_suspend_totals *totals = &xen_suspend_totals;
+	unsigned int i, nr = min_t(unsigned int, cycle->nr_steps, XEN_SUSPEND_MAX_STEPS);
+
+	mutex_lock(&xen_suspend_stats_mutex);
+	last->trigger = trigger;
+	last->result = xen_suspend_cycle_result(cycle);
+	last->error = cycle->error;
+	last->failed_step = cycle->failed_step;
+	last->nr_steps = nr;
+	last->entered = cycle->entered;
+	last->total_ns = ktime_get_boottime_ns() - begin_ns;
+	for (i = 0; i < nr; i++) {
+		last->names[i] = cycle->steps[i].name;
+		last->enter_ns[i] = cycle->enter_ns[i];
+		last->leave_ns[i] = cycle->leave_ns[i];
+	}
+
+	totals->cycles++;
+	switch (last->result) {
+	case XEN_SUSPEND_RESUMED:
+		totals->resumed++;
+		break;
+	case XEN_SUSPEND_CANCELLED:
+		totals->cancelled++;
+		break;
+	default:
+		totals->failed++;
+		break;
+	}
+	if (trigger == XEN_SUSPEND_TRIGGER_TEST)
+		totals->tests++;
+	else
+		totals->toolstack++;
+	mutex_unlock(&xen_suspend_stats_mutex);
+
+	queue_work(system_unbound_wq, &xen_suspend_announce_work);
+}
+
+static int xen_suspend_last_show(struct seq_file *m, void *v)
+{
+	const struct xen_suspend_last *last = &xen_suspend_last;
+	unsigned int i, rows;
+
+	mutex_lock(&xen_suspend_stats_mutex);
+	seq_printf(m, "result: %s\n", xen_suspend_result_names[last->result]);
+	if (last->result == XEN_SUSPEND_NONE)
+		goto out;
+	seq_printf(m, "trigger: %s\n", xen_suspend_trigger_names[last->trigger]);
+	seq_printf(m, "error: %d\n", last->error);
+	seq_printf(m, "failed_step: %d\n", last->failed_step);
+	seq_printf(m, "steps: %u\n", last->nr_steps);
+	seq_printf(m, "entered: %u\n", last->entered);
+	seq_printf(m, "total_us: %llu\n", div_u64(last->total_ns, NSEC_PER_USEC));
+	seq_puts(m, "step name enter_us leave_us\n");
+	/* The entered steps, and the one that failed. */
+	rows = last->entered + (last->failed_step >= 0);
+	for (i = 0; i < rows && i < last->nr_steps; i++)
+		seq_printf(m, "%u %s %llu %llu\n", i, last->names[i],
+			   div_u64(last->enter_ns[i], NSEC_PER_USEC),
+			   div_u64(last->leave_ns[i], NSEC_PER_USEC));
+out:
+	mutex_unlock(&xen_suspend_stats_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xen_suspend_last);
+
+static int xen_suspend_stats_show(struct seq_file *m, void *v)
+{
+	const struct xen_suspend_totals *totals = &xen_suspend_totals;
+
+	mutex_lock(&xen_suspend_stats_mutex);
+	seq_printf(m, "cycles: %llu\n", totals->cycles);
+	seq_printf(m, "resumed: %llu\n", totals->resumed);
+	seq_printf(m, "cancelled: %llu\n", totals->cancelled);
+	seq_printf(m, "failed: %llu\n", totals->failed);
+	seq_printf(m, "toolstack: %llu\n", totals->toolstack);
+	seq_printf(m, "tests: %llu\n", totals->tests);
+	mutex_unlock(&xen_suspend_stats_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xen_suspend_stats);
+
+/* xen/ exists when arch/x86/xen made its own files there (fs_initcall). */
+static struct dentry * __init xen_suspend_debugfs_dir(void)
+{
+	struct dentry *xen, *dir;
+
+	xen = debugfs_lookup("xen", NULL);
+	if (!xen)
+		return debugfs_create_dir("suspend", debugfs_create_dir("xen", NULL));
+	dir = debugfs_create_dir("suspend", xen);
+	dput(xen);
+	return dir;
+}
+
+static int __init xen_suspend_stats_init(void)
+{
+	struct platform_device *pdev;
+	struct dentry *dir;
+
+	if (!xen_pv_domain())
+		return 0;
+
+	pdev = platform_device_register_simple("xen_suspend", PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(pdev)) {
+		pr_err("cannot register the xen_suspend device: %ld\n", PTR_ERR(pdev));
+		return PTR_ERR(pdev);
+	}
+	xen_suspend_pdev = pdev;
+
+	if (IS_ENABLED(CONFIG_DEBUG_FS)) {
+		dir = xen_suspend_debugfs_dir();
+		debugfs_create_file("last", 0400, dir, NULL, &xen_suspend_last_fops);
+		debugfs_create_file("stats", 0400, dir, NULL, &xen_suspend_stats_fops);
+	}
+	return 0;
+}
+late_initcall(xen_suspend_stats_init);

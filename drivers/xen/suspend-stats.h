@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What each Xen suspend cycle leaves behind: debugfs xen/suspend/{last,stats}
+ * and a uevent from /devices/platform/xen_suspend.
+ */
+#ifndef _XEN_SUSPEND_STATS_H
+#define _XEN_SUSPEND_STATS_H
+
+#include "suspend-ctl.h"
+
+void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
+			      enum xen_suspend_trigger trigger, u64 begin_ns);
+
+#endif /* _XEN_SUSPEND_STATS_H */

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of /sys/power/xen_suspend, the Xen PV guest's suspend control file,
+ * and of what a suspend cycle reports: the uevent from
+ * /devices/platform/xen_suspend and the debugfs files in xen/suspend/.
+ *
+ * Run as root in a Xen PV guest; elsewhere every test is skipped (exit 4).
+ * The "test" cycles freeze the guest's tasks and devices for a moment.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+#define XS_PATH		"/sys/power/xen_suspend"
+#define XS_DEBUGFS	"/sys/kernel/debug/xen/suspend"
+#define XS_DEVPATH	"DEVPATH=/devices/platform/xen_suspend"
+/* How long a uevent may take to arrive after the write returned. */
+#define UEVENT_TIMEOUT_MS	10000
+
+/* Read a whole small file into buf (NUL-terminated); -errno on failure. */
+static int read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return n;
+}
+
+/* One write(2) of len bytes; the byte count or -errno. */
+static ssize_t write_file(const char *path, const void *data, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	n = write(fd, data, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+static ssize_t xs_write(const char *s)
+{
+	return write_file(XS_PATH, s, strlen(s));
+}
+
+/* A named counter of debugfs xen/suspend/stats, or -1 without debugfs. */
+static long long stat_of(const char *name)
+{
+	char buf[1024], key[64];
+	const char *p;
+
+	if (read_file(XS_DEBUGFS "/stats", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s: ", name);
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, strlen(key)))
+			return atoll(p + strlen(key));
+	}
+	return -1;
+}
+
+static bool have_debugfs(void)
+{
+	return access(XS_DEBUGFS "/stats", R_OK) == 0;
+}
+
+/* A NETLINK_KOBJECT_UEVENT socket that sees kernel uevents. */
+static int uevent_socket(void)
+{
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&nl, sizeof(nl))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Does the NUL-separated uevent buffer hold the KEY=value string s? */
+static bool uevent_has(const char *buf, size_t len, const char *s)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += strlen(buf + off) + 1)
+		if (!strcmp(buf + off, s))
+			return true;
+	return false;
+}
+
+/*
+ * Wait, bounded, for a change uevent of the xen_suspend device with
+ * XEN_SUSPEND=result.  Copies its environment to env; returns its length,
+ * 0 on timeout, -errno on error.
+ */
+static ssize_t wait_uevent(int fd, const char *result, char *env, size_t size)
+{
+	long long deadline = now_ms() + UEVENT_TIMEOUT_MS;
+	char want[64];
+
+	snprintf(want, sizeof(want), "XEN_SUSPEND=%s", result);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return 0;
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return -errno;
+		n = recv(fd, env, size - 1, 0);
+		if (n < 0) {
+			/* ENOBUFS: others' uevents overflowed the socket; ours may follow. */
+			if (errno == EAGAIN || errno == EINTR || errno == ENOBUFS)
+				continue;
+			return -errno;
+		}
+		env[n] = '\0';
+		if (uevent_has(env, n, "ACTION=change") && uevent_has(env, n, XS_DEVPATH) &&
+		    uevent_has(env, n, want))
+			return n;
+	}
+}
+
+static bool valid_status(const char *s)
+{
+	static const char * const states[] = { "idle ", "prepared ", "suspending ",
+					       "resuming " };
+	static const char * const results[] = { "none\n", "resumed\n", "cancelled\n" };
+	const char *r = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++)
+		if (!strncmp(s, states[i], strlen(states[i])))
+			r = s + strlen(states[i]);
+	if (!r)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(results); i++)
+		if (!strcmp(r, results[i]))
+			return true;
+	/* failed:<ENAME> or failed:<negative number> */
+	if (strncmp(r, "failed:", 7))
+		return false;
+	r += 7;
+	if (*r == '\n')
+		return false;
+	for (; *r != '\n'; r++)
+		if (!(*r >= 'A' && *r <= 'Z') && !(*r >= '0' && *r <= '9') && *r != '-')
+			return false;
+	return r[1] == '\0';
+}
+
+/* Reading gives one line, "<state> <result>\n", from the documented sets. */
+TEST(read_format)
+{
+	char buf[128];
+	int n;
+
+	n = read_file(XS_PATH, buf, sizeof(buf));
+	ASSERT_GT(n, 0);
+	EXPECT_TRUE(valid_status(buf)) TH_LOG("status line: '%s'", buf);
+	EXPECT_EQ(strchr(buf, '\n') - buf, n - 1);
+	/* Nothing runs now: the state is idle. */
+	EXPECT_EQ(0, strncmp(buf, "idle ", 5));
+}
+
+/*
+ * Anything but one keyword with an optional newline is -EINVAL and changes
+ * nothing: not the status line, not the counters.
+ */
+TEST(bad_input_is_einval)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+	} bad[] = {
+		{ "\n", 1 }, { "\n\n", 2 }, { "foo", 3 }, { "test ", 5 },
+		{ " test", 5 }, { "TEST", 4 }, { "tes", 3 }, { "testx", 5 },
+		{ "test\n\n", 6 }, { "test\nabort", 10 }, { "prepare\r\n", 9 },
+		{ "abort\tx", 7 }, { "te\0st", 5 }, { "test\0", 5 },
+		{ "\xff\xfe\x00\x01", 4 },
+	};
+	char before[128], after[128], longbuf[4096];
+	long long cycles;
+	size_t i;
+
+	ASSERT_GT(read_file(XS_PATH, before, sizeof(before)), 0);
+	cycles = stat_of("cycles");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, write_file(XS_PATH, bad[i].data, bad[i].len))
+			TH_LOG("input %zu", i);
+		ASSERT_GT(read_file(XS_PATH, after, sizeof(after)), 0);
+		EXPECT_STREQ(before, after) TH_LOG("input %zu", i);
+	}
+
+	/* Over-long: a page of "test". */
+	for (i = 0; i < sizeof(longbuf); i++)
+		longbuf[i] = "test"[i % 4];
+	EXPECT_EQ(-EINVAL, write_file(XS_PATH, longbuf, sizeof(longbuf)));
+	EXPECT_EQ(-EINVAL, write_file(XS_PATH, longbuf, 17));
+
+	/* sysfs never passes an empty write to the file: 0 bytes, no effect. */
+	EXPECT_EQ(0, write_file(XS_PATH, "", 0));
+
+	ASSERT_GT(read_file(XS_PATH, after, sizeof(after)), 0);
+	EXPECT_STREQ(before, after);
+	EXPECT_EQ(cycles, stat_of("cycles"));
+}
+
+/* "prepare" and "abort" are keywords, but not supported yet: -EOPNOTSUPP. */
+TEST(reserved_keywords)
+{
+	char before[128], after[128];
+
+	ASSERT_GT(read_file(XS_PATH, before, sizeof(before)), 0);
+	EXPECT_EQ(-EOPNOTSUPP, xs_write("prepare\n"));
+	EXPECT_EQ(-EOPNOTSUPP, xs_write("abort"));
+	ASSERT_GT(read_file(XS_PATH, after, sizeof(after)), 0);
+	EXPECT_STREQ(before, after);
+}
+
+/*
+ * The tests that run cycles: each cycle freezes the guest, which under an
+ * emulated CPU takes seconds, so they get more than the default 30 s.
+ */
+#define CYCLE_TIMEOUT	300
+
+FIXTURE(cycles) {
+};
+
+FIXTURE_SETUP(cycles)
+{
+}
+
+FIXTURE_TEARDOWN(cycles)
+{
+}
+
+/*
+ * "test" runs a cancelled cycle: the write returns its length when the cycle
+ * is over, the state is idle again, the result "cancelled", a change uevent
+ * says so, and the counters moved by exactly one cycle.
+ */
+TEST_F_TIMEOUT(cycles, test_cycle, CYCLE_TIMEOUT)
+{
+	long long cycles, cancelled, tests;
+	char buf[2048];
+	ssize_t n;
+	int fd;
+
+	fd = uevent_socket();
+	ASSERT_GE(fd, 0) TH_LOG("uevent socket: %s", strerror(-fd));
+	cycles = stat_of("cycles");
+	cancelled = stat_of("cancelled");
+	tests = stat_of("tests");
+
+	EXPECT_EQ(5, xs_write("test\n"));
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("idle cancelled\n", buf);
+
+	n = wait_uevent(fd, "cancelled", buf, sizeof(buf));
+	ASSERT_GT(n, 0) TH_LOG("no XEN_SUSPEND=cancelled uevent in %d ms", UEVENT_TIMEOUT_MS);
+	EXPECT_TRUE(uevent_has(buf, n, "XEN_SUSPEND_TRIGGER=test"));
+	close(fd);
+
+	if (!have_debugfs()) {
+		ksft_print_msg("debugfs not mounted: counters not checked\n");
+		return;
+	}
+	EXPECT_EQ(cycles + 1, stat_of("cycles"));
+	EXPECT_EQ(cancelled + 1, stat_of("cancelled"));
+	EXPECT_EQ(tests + 1, stat_of("tests"));
+	ASSERT_GT(read_file(XS_DEBUGFS "/last", buf, sizeof(buf)), 0);
+	EXPECT_NE(NULL, strstr(buf, "result: cancelled\n")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "trigger: test\n")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "failed_step: -1\n")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "\n0 freeze ")) TH_LOG("%s", buf);
+}
+
+#define WRITERS 3
+
+/*
+ * Writers at once: each either runs its cycle or gets -EBUSY; at least one
+ * runs, and the state machine ends idle with a cancelled result and one
+ * counted cycle per successful writer.
+ */
+TEST_F_TIMEOUT(cycles, concurrent_writers, CYCLE_TIMEOUT)
+{
+	int go[2], i, status, ok = 0, busy = 0, other = 0;
+	long long cycles;
+	char buf[128];
+	pid_t pid[WRITERS];
+
+	cycles = stat_of("cycles");
+	ASSERT_EQ(0, pipe(go));
+	for (i = 0; i < WRITERS; i++) {
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (pid[i] == 0) {
+			char c;
+			ssize_t n;
+
+			close(go[1]);
+			/* Start together: the parent closes the pipe. */
+			if (read(go[0], &c, 1) < 0)
+				_exit(3);
+			n = xs_write("test");
+			_exit(n == 4 ? 0 : n == -EBUSY ? 1 : 2);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (i = 0; i < WRITERS; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		switch (WEXITSTATUS(status)) {
+		case 0:
+			ok++;
+			break;
+		case 1:
+			busy++;
+			break;
+		default:
+			other++;
+			break;
+		}
+	}
+	TH_LOG("%d cycles ran, %d writers got EBUSY", ok, busy);
+	EXPECT_EQ(0, other);
+	EXPECT_GE(ok, 1);
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("idle cancelled\n", buf);
+	if (have_debugfs())
+		EXPECT_EQ(cycles + ok, stat_of("cycles"));
+}
+
+/*
+ * With CONFIG_XEN_SUSPEND_DEBUG, debugfs xen/suspend/fail_step makes step N
+ * of the next cycle fail with -EIO: the write fails with EIO, the result
+ * reads failed:EIO, the uevent says failed, the steps before N were undone
+ * (the next cycle runs clean), and a bad step number is -EINVAL.
+ */
+TEST_F_TIMEOUT(cycles, injected_failure_at_each_step, CYCLE_TIMEOUT)
+{
+	const char *knob = XS_DEBUGFS "/fail_step";
+	char buf[2048], num[16];
+	long long failed;
+	ssize_t n;
+	int fd, step;
+
+	if (access(knob, W_OK))
+		SKIP(return, "%s absent: no CONFIG_XEN_SUSPEND_DEBUG or no debugfs", knob);
+
+	EXPECT_EQ(-EINVAL, write_file(knob, "99", 2));
+	EXPECT_EQ(-EINVAL, write_file(knob, "-2", 2));
+	EXPECT_EQ(-EINVAL, write_file(knob, "x", 1));
+
+	fd = uevent_socket();
+	ASSERT_GE(fd, 0);
+	/* The test cycle has four steps: freeze, devices, xenstore, devices_late. */
+	for (step = 0; step < 4; step++) {
+		failed = stat_of("failed");
+		snprintf(num, sizeof(num), "%d", step);
+		ASSERT_EQ((ssize_t)strlen(num), write_file(knob, num, strlen(num)));
+		EXPECT_EQ(-EIO, xs_write("test\n")) TH_LOG("step %d", step);
+		ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+		EXPECT_STREQ("idle failed:EIO\n", buf) TH_LOG("step %d", step);
+		EXPECT_EQ(failed + 1, stat_of("failed"));
+
+		n = wait_uevent(fd, "failed", buf, sizeof(buf));
+		ASSERT_GT(n, 0) TH_LOG("no XEN_SUSPEND=failed uevent at step %d", step);
+		EXPECT_TRUE(uevent_has(buf, n, "XEN_SUSPEND_ERROR=EIO"));
+
+		ASSERT_GT(read_file(XS_DEBUGFS "/last", buf, sizeof(buf)), 0);
+		snprintf(num, sizeof(num), "failed_step: %d\n", step);
+		EXPECT_NE(NULL, strstr(buf, num)) TH_LOG("%s", buf);
+		snprintf(num, sizeof(num), "entered: %d\n", step);
+		EXPECT_NE(NULL, strstr(buf, num)) TH_LOG("%s", buf);
+
+		/* One shot: disarmed after the cycle. */
+		ASSERT_GT(read_file(knob, buf, sizeof(buf)), 0);
+		EXPECT_STREQ("-1\n", buf);
+	}
+
+	/* Everything was undone: a clean cycle goes through. */
+	EXPECT_EQ(4, xs_write("test"));
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("idle cancelled\n", buf);
+	close(fd);
+}
+
+/* What TEST_HARNESS_MAIN expands to, plus a clean skip outside Xen PV. */
+static void __attribute__((constructor)) __constructor_order_last(void)
+{
+	if (!__constructor_order)
+		__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD;
+}
+
+int main(int argc, char **argv)
+{
+	if (access(XS_PATH, F_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("%s is absent: not a Xen PV guest with the suspend control\n",
+			       XS_PATH);
+	}
+	return test_harness_run(argc, argv);
+}
