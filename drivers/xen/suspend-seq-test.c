@@ -348,6 +348,15 @@ static void cmd_test_keywords(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, xen_suspend_cmd_name(99), "?");
 }
 
+/* Each result has its word; a value out of range gets "?". */
+static void result_test_names(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, xen_suspend_result_name(XEN_SUSPEND_NONE), "none");
+	KUNIT_EXPECT_STREQ(test, xen_suspend_result_name(XEN_SUSPEND_CANCELLED), "cancelled");
+	KUNIT_EXPECT_STREQ(test, xen_suspend_result_name(XEN_SUSPEND_FAILED), "failed");
+	KUNIT_EXPECT_STREQ(test, xen_suspend_result_name(99), "?");
+}
+
 /* Anything but one keyword and an optional newline is -EINVAL. */
 static void cmd_test_rejects_bad_input(struct kunit *test)
 {
@@ -429,6 +438,7 @@ static struct kunit_case xen_suspend_seq_cases[] = {
 	KUNIT_CASE(seq_test_steps_are_timed),
 	KUNIT_CASE(cmd_test_keywords),
 	KUNIT_CASE(cmd_test_rejects_bad_input),
+	KUNIT_CASE(result_test_names),
 	KUNIT_CASE(status_test_format),
 	KUNIT_CASE(status_test_bad_values),
 	{}

@@ -182,6 +182,20 @@ static const char * const xen_suspend_result_names[] = {
 };
 
 /**
+ * xen_suspend_result_name() - the word for how a cycle ended
+ * @result: the result
+ *
+ * Return: "none", "resumed", "cancelled" or "failed", or "?" for a value
+ * out of range.
+ */
+const char *xen_suspend_result_name(enum xen_suspend_result result)
+{
+	if ((unsigned int)result >= ARRAY_SIZE(xen_suspend_result_names))
+		return "?";
+	return xen_suspend_result_names[result];
+}
+
+/**
  * xen_suspend_format_status() - the line /sys/power/xen_suspend reads
  * @buf: where to write it
  * @size: size of @buf

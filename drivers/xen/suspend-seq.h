@@ -91,6 +91,7 @@ enum xen_suspend_result xen_suspend_cycle_result(const struct xen_suspend_cycle 
 
 int xen_suspend_parse_cmd(const char *buf, size_t count);
 const char *xen_suspend_cmd_name(enum xen_suspend_cmd cmd);
+const char *xen_suspend_result_name(enum xen_suspend_result result);
 int xen_suspend_format_status(char *buf, size_t size, enum xen_suspend_state state,
 			      enum xen_suspend_result result, int error);
 

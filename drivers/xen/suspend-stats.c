@@ -65,13 +65,6 @@ static const char * const xen_suspend_trigger_names[] = {
 	[XEN_SUSPEND_TRIGGER_TEST]	= "test",
 };
 
-static const char * const xen_suspend_result_names[] = {
-	[XEN_SUSPEND_NONE]		= "none",
-	[XEN_SUSPEND_RESUMED]		= "resumed",
-	[XEN_SUSPEND_CANCELLED]		= "cancelled",
-	[XEN_SUSPEND_FAILED]		= "failed",
-};
-
 /* Tell userspace how the last cycle ended, from a real device. */
 static void xen_suspend_announce(struct work_struct *work)
 {
@@ -88,7 +81,7 @@ static void xen_suspend_announce(struct work_struct *work)
 	envp[3] = NULL;
 	mutex_lock(&xen_suspend_stats_mutex);
 	snprintf(result, sizeof(result), "XEN_SUSPEND=%s",
-		 xen_suspend_result_names[xen_suspend_last.result]);
+		 xen_suspend_result_name(xen_suspend_last.result));
 	snprintf(trigger, sizeof(trigger), "XEN_SUSPEND_TRIGGER=%s",
 		 xen_suspend_trigger_names[xen_suspend_last.trigger]);
 	if (xen_suspend_last.result == XEN_SUSPEND_FAILED) {
@@ -165,7 +158,7 @@ static int xen_suspend_last_show(struct seq_file *m, void *v)
 	unsigned int i, rows;
 
 	mutex_lock(&xen_suspend_stats_mutex);
-	seq_printf(m, "result: %s\n", xen_suspend_result_names[last->result]);
+	seq_printf(m, "result: %s\n", xen_suspend_result_name(last->result));
 	if (last->result == XEN_SUSPEND_NONE)
 		goto out;
 	seq_printf(m, "trigger: %s\n", xen_suspend_trigger_names[last->trigger]);
