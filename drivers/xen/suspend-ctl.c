@@ -4,9 +4,12 @@
  * of the last one, and the guest administrator's commands.
  *
  * Reading gives "<state> <result>".  Writing "test" runs a dry run of the
- * cycle up to, but without, the hypercall and returns when it is over;
- * "prepare" and "abort" are reserved.  Anything else is -EINVAL, a write
- * while another system transition runs is -EBUSY.
+ * cycle up to, but without, the hypercall and returns when it is over.
+ * "prepare" gives free and reclaimable memory back to Xen and holds the
+ * balloon until the next suspend cycle ends (suspend-lean.c); written again
+ * while prepared it restarts the hold timeout.  "abort" lifts the hold.
+ * Anything else is -EINVAL; a write while another system transition runs,
+ * or while a toolstack request waits for one to end, is -EBUSY.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -15,16 +18,20 @@
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/spinlock.h>
+#include <linux/suspend.h>
 #include <linux/sysfs.h>
 
 #include <xen/xen.h>
 
 #include "suspend-ctl.h"
+#include "suspend-lean.h"
 
 static DEFINE_SPINLOCK(xen_suspend_lock);
 static enum xen_suspend_state xen_suspend_state = XEN_SUSPEND_IDLE;
 static enum xen_suspend_result xen_suspend_result = XEN_SUSPEND_NONE;
 static int xen_suspend_error;
+/* Prepared: the balloon is held.  Under system_transition_mutex. */
+static bool xen_suspend_lean_held;
 
 static void xen_suspend_set_state(enum xen_suspend_state state)
 {
@@ -62,8 +69,18 @@ void xen_suspend_cycle_begin(struct xen_suspend_cycle *cycle,
 void xen_suspend_cycle_end(const struct xen_suspend_cycle *cycle,
 			   enum xen_suspend_trigger trigger)
 {
+	enum xen_suspend_state state = XEN_SUSPEND_IDLE;
+
+	/* A toolstack cycle ends a prepare; a test leaves it prepared. */
+	if (xen_suspend_lean_held && trigger == XEN_SUSPEND_TRIGGER_TOOLSTACK) {
+		xen_suspend_lean_end(false);
+		xen_suspend_lean_held = false;
+	}
+	if (xen_suspend_lean_held)
+		state = XEN_SUSPEND_PREPARED;
+
 	spin_lock(&xen_suspend_lock);
-	xen_suspend_state = XEN_SUSPEND_IDLE;
+	xen_suspend_state = state;
 	xen_suspend_result = xen_suspend_cycle_result(cycle);
 	xen_suspend_error = cycle->error;
 	spin_unlock(&xen_suspend_lock);
@@ -85,6 +102,66 @@ static ssize_t xen_suspend_show(struct kobject *kobj, struct kobj_attribute *att
 	return xen_suspend_format_status(buf, PAGE_SIZE, state, result, error);
 }
 
+static int xen_suspend_prepare(void)
+{
+	int err = 0;
+
+	/* Dirty page cache cannot be given back: write it out first. */
+	ksys_sync_helper();
+
+	if (!mutex_trylock(&system_transition_mutex))
+		return -EBUSY;
+	if (xen_suspend_lean_held) {
+		xen_suspend_lean_refresh();
+	} else {
+		err = xen_suspend_lean_prepare();
+		if (!err) {
+			xen_suspend_lean_held = true;
+			xen_suspend_set_state(XEN_SUSPEND_PREPARED);
+		}
+	}
+	mutex_unlock(&system_transition_mutex);
+	return err;
+}
+
+static int xen_suspend_abort(void)
+{
+	int err = 0;
+
+	if (!mutex_trylock(&system_transition_mutex))
+		return -EBUSY;
+	if (xen_suspend_lean_held) {
+		xen_suspend_lean_end(true);
+		xen_suspend_lean_held = false;
+		xen_suspend_set_state(XEN_SUSPEND_IDLE);
+	} else {
+		err = -EINVAL;	/* nothing prepared */
+	}
+	mutex_unlock(&system_transition_mutex);
+	return err;
+}
+
+/**
+ * xen_suspend_hold_expired() - end a prepare that no suspend followed
+ *
+ * Runs from suspend-lean.c's timeout work.  A cycle that ended meanwhile has
+ * lifted the hold already.
+ */
+void xen_suspend_hold_expired(void)
+{
+	unsigned int flags;
+
+	flags = lock_system_sleep();
+	if (xen_suspend_lean_held) {
+		pr_warn("Prepared, but no suspend came before the hold timeout: memory goes back to the guest\n");
+		xen_suspend_lean_timed_out();
+		xen_suspend_lean_end(false);
+		xen_suspend_lean_held = false;
+		xen_suspend_set_state(XEN_SUSPEND_IDLE);
+	}
+	unlock_system_sleep(flags);
+}
+
 static ssize_t xen_suspend_store(struct kobject *kobj, struct kobj_attribute *attr,
 				 const char *buf, size_t n)
 {
@@ -98,9 +175,14 @@ static ssize_t xen_suspend_store(struct kobject *kobj, struct kobj_attribute *at
 	case XEN_SUSPEND_CMD_TEST:
 		err = xen_suspend_test();
 		break;
+	case XEN_SUSPEND_CMD_PREPARE:
+		err = xen_suspend_prepare();
+		break;
+	case XEN_SUSPEND_CMD_ABORT:
+		err = xen_suspend_abort();
+		break;
 	default:
-		/* Reserved for the lean suspend. */
-		err = -EOPNOTSUPP;
+		err = -EINVAL;
 		break;
 	}
 	return err ? err : n;

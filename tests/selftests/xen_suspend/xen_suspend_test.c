@@ -73,15 +73,43 @@ static ssize_t xs_write(const char *s)
 	return write_file(XS_PATH, s, strlen(s));
 }
 
+/* The value of a "key: value" line of a file, or -1. */
+static long long value_of(const char *path, const char *name)
+{
+	char buf[2048], key[64];
+	const char *p;
+
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s: ", name);
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, strlen(key)))
+			return atoll(p + strlen(key));
+	}
+	return -1;
+}
+
 /* A named counter of debugfs xen/suspend/stats, or -1 without debugfs. */
 static long long stat_of(const char *name)
 {
-	char buf[1024], key[64];
+	return value_of(XS_DEBUGFS "/stats", name);
+}
+
+/* A line of debugfs xen/suspend/lean, or -1 without debugfs. */
+static long long lean_of(const char *name)
+{
+	return value_of(XS_DEBUGFS "/lean", name);
+}
+
+/* A /proc/meminfo value in kB ("MemTotal:    123 kB"), or -1. */
+static long long meminfo_kb(const char *name)
+{
+	char buf[8192], key[64];
 	const char *p;
 
-	if (read_file(XS_DEBUGFS "/stats", buf, sizeof(buf)) < 0)
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
 		return -1;
-	snprintf(key, sizeof(key), "%s: ", name);
+	snprintf(key, sizeof(key), "%s:", name);
 	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		if (!strncmp(p, key, strlen(key)))
 			return atoll(p + strlen(key));
@@ -249,14 +277,15 @@ TEST(bad_input_is_einval)
 	EXPECT_EQ(cycles, stat_of("cycles"));
 }
 
-/* "prepare" and "abort" are keywords, but not supported yet: -EOPNOTSUPP. */
-TEST(reserved_keywords)
+/* "abort" with nothing prepared is -EINVAL and changes nothing. */
+TEST(abort_without_prepare)
 {
 	char before[128], after[128];
 
 	ASSERT_GT(read_file(XS_PATH, before, sizeof(before)), 0);
-	EXPECT_EQ(-EOPNOTSUPP, xs_write("prepare\n"));
-	EXPECT_EQ(-EOPNOTSUPP, xs_write("abort"));
+	ASSERT_EQ(0, strncmp(before, "idle ", 5));
+	EXPECT_EQ(-EINVAL, xs_write("abort"));
+	EXPECT_EQ(-EINVAL, xs_write("abort\n"));
 	ASSERT_GT(read_file(XS_PATH, after, sizeof(after)), 0);
 	EXPECT_STREQ(before, after);
 }
@@ -274,8 +303,10 @@ FIXTURE_SETUP(cycles)
 {
 }
 
+/* A test that failed half-way must not leave the guest prepared. */
 FIXTURE_TEARDOWN(cycles)
 {
+	xs_write("abort");
 }
 
 /*
@@ -429,6 +460,125 @@ TEST_F_TIMEOUT(cycles, injected_failure_at_each_step, CYCLE_TIMEOUT)
 	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
 	EXPECT_STREQ("idle cancelled\n", buf);
 	close(fd);
+}
+
+/* Poll, bounded, until the status line starts with prefix; true if it did. */
+static bool wait_status(const char *prefix, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	char buf[128];
+
+	for (;;) {
+		if (read_file(XS_PATH, buf, sizeof(buf)) > 0 &&
+		    !strncmp(buf, prefix, strlen(prefix)))
+			return true;
+		if (now_ms() > deadline)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* Poll, bounded, until MemTotal is back to kb; true if it was. */
+static bool wait_memtotal(long long kb, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+
+	for (;;) {
+		if (meminfo_kb("MemTotal") >= kb)
+			return true;
+		if (now_ms() > deadline)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* How long the balloon may take to get memory back from Xen. */
+#define REPOPULATE_TIMEOUT_MS	60000
+
+/*
+ * "prepare" hands memory to Xen and holds the balloon: the state reads
+ * "prepared", MemTotal is lower by exactly the pages released, a "test"
+ * cycle leaves it prepared, "prepare" again only refreshes it, and "abort"
+ * lifts it: the state is idle and the memory comes back.
+ */
+TEST_F_TIMEOUT(cycles, prepare_abort, CYCLE_TIMEOUT)
+{
+	long long total, prepares, aborts, released;
+	char buf[128];
+
+	total = meminfo_kb("MemTotal");
+	ASSERT_GT(total, 0);
+	prepares = lean_of("prepares");
+	aborts = lean_of("aborts");
+
+	ASSERT_EQ(8, xs_write("prepare\n"));
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_EQ(0, strncmp(buf, "prepared ", 9)) TH_LOG("status: %s", buf);
+	if (have_debugfs()) {
+		released = lean_of("released");
+		EXPECT_EQ(1, lean_of("held"));
+		EXPECT_EQ(prepares + 1, lean_of("prepares"));
+		EXPECT_GT(released, 0);
+		EXPECT_EQ(total - released * (getpagesize() / 1024),
+			  meminfo_kb("MemTotal"));
+	} else {
+		EXPECT_LT(meminfo_kb("MemTotal"), total);
+	}
+
+	/* Again: refreshes the hold, releases nothing more. */
+	EXPECT_EQ(7, xs_write("prepare"));
+	if (have_debugfs())
+		EXPECT_EQ(prepares + 1, lean_of("prepares"));
+
+	/* A test cycle leaves the prepare in place. */
+	EXPECT_EQ(4, xs_write("test"));
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("prepared cancelled\n", buf);
+
+	EXPECT_EQ(5, xs_write("abort"));
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("idle cancelled\n", buf);
+	EXPECT_EQ(-EINVAL, xs_write("abort"));
+	if (have_debugfs())
+		EXPECT_EQ(aborts + 1, lean_of("aborts"));
+	EXPECT_TRUE(wait_memtotal(total, REPOPULATE_TIMEOUT_MS))
+		TH_LOG("MemTotal %lld kB, %lld kB before the prepare",
+		       meminfo_kb("MemTotal"), total);
+	if (have_debugfs())
+		EXPECT_EQ(0, lean_of("missing"));
+}
+
+/*
+ * With no suspend after it, a prepare ends by itself after
+ * xen/suspend/hold_timeout_s; bad timeouts are -EINVAL.
+ */
+TEST_F_TIMEOUT(cycles, prepare_timeout, CYCLE_TIMEOUT)
+{
+	const char *knob = XS_DEBUGFS "/hold_timeout_s";
+	long long total, timeouts, old;
+	char buf[32];
+
+	if (access(knob, W_OK))
+		SKIP(return, "%s absent: no debugfs", knob);
+	EXPECT_EQ(-EINVAL, write_file(knob, "0", 1));
+	EXPECT_EQ(-EINVAL, write_file(knob, "86401", 5));
+	EXPECT_EQ(-EINVAL, write_file(knob, "x", 1));
+	ASSERT_GT(read_file(knob, buf, sizeof(buf)), 0);
+	old = atoll(buf);
+	EXPECT_EQ(600, old);
+
+	total = meminfo_kb("MemTotal");
+	timeouts = lean_of("timeouts");
+	ASSERT_EQ(1, write_file(knob, "2", 1));
+	ASSERT_EQ(7, xs_write("prepare"));
+	EXPECT_TRUE(wait_status("prepared ", 0));
+	EXPECT_TRUE(wait_status("idle ", 30000));
+	EXPECT_EQ(timeouts + 1, lean_of("timeouts"));
+	EXPECT_EQ(0, lean_of("held"));
+	ASSERT_EQ(3, write_file(knob, "600", 3));
+	EXPECT_TRUE(wait_memtotal(total, REPOPULATE_TIMEOUT_MS));
 }
 
 /* What TEST_HARNESS_MAIN expands to, plus a clean skip outside Xen PV. */

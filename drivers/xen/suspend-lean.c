@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Lean suspend, the control side.  "prepare" syncs, then has the balloon
+ * give free and reclaimable memory back to Xen so that a save or migration
+ * copies only what the guest uses, and hold it: no reservation change of any
+ * kind until the cycle ends (a live migration may be copying).  The end of
+ * the suspend cycle, an "abort" or the hold timeout lift the hold, and the
+ * balloon thread takes new frames from Xen up to the target again, after
+ * thaw, never in the way of device reconnection.
+ *
+ * debugfs xen/suspend/lean shows what the last prepare and lift did, and
+ * xen/suspend/hold_timeout_s the hold timeout in seconds.
+ */
+
+#define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/seq_file.h>
+#include <linux/suspend.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include <xen/balloon.h>
+#include <xen/xen.h>
+
+#include "suspend-lean.h"
+
+/* Long enough for a save or migration of a big guest on a slow host. */
+#define XEN_SUSPEND_HOLD_TIMEOUT_S	600
+#define XEN_SUSPEND_HOLD_TIMEOUT_MAX_S	(24 * 3600)
+
+static u32 hold_timeout_s = XEN_SUSPEND_HOLD_TIMEOUT_S;
+
+/* Under system_transition_mutex, like the prepared state. */
+static struct {
+	unsigned long reserve;
+	unsigned long released;
+	u64 release_us;
+	u64 prepares;
+	u64 aborts;
+	u64 timeouts;
+	int error;
+} lean;
+
+static void xen_suspend_hold_timeout_fn(struct work_struct *work)
+{
+	xen_suspend_hold_expired();
+}
+
+static DECLARE_DELAYED_WORK(xen_suspend_hold_work, xen_suspend_hold_timeout_fn);
+
+/* The balloon takes its mutex: not from the xenwatch thread. */
+static void xen_suspend_lift_fn(struct work_struct *work)
+{
+	xen_balloon_lean_lift();
+}
+
+static DECLARE_WORK(xen_suspend_lift_work, xen_suspend_lift_fn);
+
+static void xen_suspend_arm_hold_timeout(void)
+{
+	mod_delayed_work(system_wq, &xen_suspend_hold_work,
+			 (unsigned long)READ_ONCE(hold_timeout_s) * HZ);
+}
+
+/**
+ * xen_suspend_lean_prepare() - give memory back to Xen and hold the balloon
+ *
+ * Called under system_transition_mutex with nothing prepared.
+ *
+ * Return: 0 when the balloon is held (what was released is in debugfs
+ * xen/suspend/lean), or the balloon's negative errno.
+ */
+int xen_suspend_lean_prepare(void)
+{
+	unsigned long released;
+	u64 t0 = ktime_get_boottime_ns();
+	int err;
+
+	lockdep_assert_held(&system_transition_mutex);
+
+	lean.reserve = xen_balloon_lean_reserve();
+	err = xen_balloon_lean_release(lean.reserve, &released);
+	lean.error = err;
+	lean.released = released;
+	lean.release_us = div_u64(ktime_get_boottime_ns() - t0, NSEC_PER_USEC);
+	if (err == -EINTR)
+		err = 0;	/* held with what was released */
+	if (err)
+		return err;
+
+	lean.prepares++;
+	xen_suspend_arm_hold_timeout();
+	return 0;
+}
+
+/**
+ * xen_suspend_lean_refresh() - restart the hold timeout
+ */
+void xen_suspend_lean_refresh(void)
+{
+	xen_suspend_arm_hold_timeout();
+}
+
+/**
+ * xen_suspend_lean_end() - lift the hold: the cycle ended, or it was aborted
+ * @aborted: by "abort" or the timeout rather than a suspend cycle
+ *
+ * Called under system_transition_mutex.  The timeout work may be waiting for
+ * that mutex: it finds nothing prepared and does nothing.
+ */
+void xen_suspend_lean_end(bool aborted)
+{
+	lockdep_assert_held(&system_transition_mutex);
+
+	cancel_delayed_work(&xen_suspend_hold_work);
+	if (aborted)
+		lean.aborts++;
+	queue_work(system_unbound_wq, &xen_suspend_lift_work);
+}
+
+/* Counted here, reported by suspend-ctl.c's xen_suspend_hold_expired(). */
+void xen_suspend_lean_timed_out(void)
+{
+	lean.timeouts++;
+}
+
+static int xen_suspend_lean_show(struct seq_file *m, void *unused)
+{
+	struct xen_balloon_lean_stats st;
+	unsigned int flags;
+
+	xen_balloon_lean_get(&st);
+	flags = lock_system_sleep();
+	seq_printf(m, "held: %d\n", st.held);
+	seq_printf(m, "reserve: %lu\n", lean.reserve);
+	seq_printf(m, "released: %lu\n", lean.released);
+	seq_printf(m, "release_us: %llu\n", lean.release_us);
+	seq_printf(m, "release_error: %d\n", lean.error);
+	seq_printf(m, "repopulated: %lu\n", st.repopulated);
+	seq_printf(m, "missing: %lu\n", st.missing);
+	seq_printf(m, "whole_us: %llu\n", st.whole_us);
+	seq_printf(m, "prepares: %llu\n", lean.prepares);
+	seq_printf(m, "aborts: %llu\n", lean.aborts);
+	seq_printf(m, "timeouts: %llu\n", lean.timeouts);
+	unlock_system_sleep(flags);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xen_suspend_lean);
+
+static int xen_suspend_hold_timeout_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(hold_timeout_s);
+	return 0;
+}
+
+static int xen_suspend_hold_timeout_set(void *data, u64 val)
+{
+	if (val < 1 || val > XEN_SUSPEND_HOLD_TIMEOUT_MAX_S)
+		return -EINVAL;
+	WRITE_ONCE(hold_timeout_s, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_hold_timeout_fops, xen_suspend_hold_timeout_get,
+			 xen_suspend_hold_timeout_set, "%llu\n");
+
+/* After suspend-stats.c's initcall (link order), which makes xen/suspend/. */
+static int __init xen_suspend_lean_init(void)
+{
+	struct dentry *xen, *dir;
+
+	if (!xen_pv_domain() || !IS_ENABLED(CONFIG_DEBUG_FS))
+		return 0;
+
+	xen = debugfs_lookup("xen", NULL);
+	if (!xen)
+		return -ENOENT;
+	dir = debugfs_lookup("suspend", xen);
+	dput(xen);
+	if (!dir)
+		return -ENOENT;
+	debugfs_create_file("lean", 0400, dir, NULL, &xen_suspend_lean_fops);
+	debugfs_create_file_unsafe("hold_timeout_s", 0600, dir, NULL,
+				   &xen_suspend_hold_timeout_fops);
+	dput(dir);
+	return 0;
+}
+late_initcall(xen_suspend_lean_init);
