@@ -14,17 +14,23 @@
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
+#include <linux/errname.h>
 #include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/spinlock.h>
 #include <linux/suspend.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include <xen/xen.h>
+#include <xen/xenbus.h>
 
 #include "suspend-ctl.h"
 #include "suspend-lean.h"
+
+/* The layout of data/xen-suspend/, for the dom0 helper. */
+#define XEN_SUSPEND_XS_VERSION	1
 
 static DEFINE_SPINLOCK(xen_suspend_lock);
 static enum xen_suspend_state xen_suspend_state = XEN_SUSPEND_IDLE;
@@ -32,6 +38,18 @@ static enum xen_suspend_result xen_suspend_result = XEN_SUSPEND_NONE;
 static int xen_suspend_error;
 /* Prepared: the balloon is held.  Under system_transition_mutex. */
 static bool xen_suspend_lean_held;
+
+/*
+ * What data/xen-suspend/ tells the dom0 helper (under xen_suspend_lock): a
+ * prepare it asked for runs, and whether its last request was a prepare
+ * (result "prepared" or "failed:<ENAME>") or a suspend cycle (the cycle's
+ * result, as /sys/power/xen_suspend reads it).
+ */
+static bool xen_suspend_xs_preparing;
+static bool xen_suspend_xs_last_prepare;
+static int xen_suspend_xs_prepare_error;
+
+static void xen_suspend_xs_report(void);
 
 static void xen_suspend_set_state(enum xen_suspend_state state)
 {
@@ -83,7 +101,10 @@ void xen_suspend_cycle_end(const struct xen_suspend_cycle *cycle,
 	xen_suspend_state = state;
 	xen_suspend_result = xen_suspend_cycle_result(cycle);
 	xen_suspend_error = cycle->error;
+	if (trigger == XEN_SUSPEND_TRIGGER_TOOLSTACK)
+		xen_suspend_xs_last_prepare = false;
 	spin_unlock(&xen_suspend_lock);
+	xen_suspend_xs_report();
 }
 
 static ssize_t xen_suspend_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -102,14 +123,18 @@ static ssize_t xen_suspend_show(struct kobject *kobj, struct kobj_attribute *att
 	return xen_suspend_format_status(buf, PAGE_SIZE, state, result, error);
 }
 
-static int xen_suspend_prepare(void)
+/* From sysfs (@wait false: -EBUSY when a cycle runs) or for dom0 (wait). */
+static int xen_suspend_prepare(bool wait)
 {
+	unsigned int flags = 0;
 	int err = 0;
 
 	/* Dirty page cache cannot be given back: write it out first. */
 	ksys_sync_helper();
 
-	if (!mutex_trylock(&system_transition_mutex))
+	if (wait)
+		flags = lock_system_sleep();
+	else if (!mutex_trylock(&system_transition_mutex))
 		return -EBUSY;
 	if (xen_suspend_lean_held) {
 		xen_suspend_lean_refresh();
@@ -120,8 +145,124 @@ static int xen_suspend_prepare(void)
 			xen_suspend_set_state(XEN_SUSPEND_PREPARED);
 		}
 	}
-	mutex_unlock(&system_transition_mutex);
+	if (wait)
+		unlock_system_sleep(flags);
+	else
+		mutex_unlock(&system_transition_mutex);
+	xen_suspend_xs_report();
 	return err;
+}
+
+/* A prepare that dom0 asked for through control/shutdown. */
+static void xen_suspend_prepare_fn(struct work_struct *work)
+{
+	int err = xen_suspend_prepare(true);
+
+	if (err)
+		pr_warn("Prepare asked for by dom0 failed: %d\n", err);
+	spin_lock(&xen_suspend_lock);
+	xen_suspend_xs_preparing = false;
+	xen_suspend_xs_last_prepare = true;
+	xen_suspend_xs_prepare_error = err;
+	spin_unlock(&xen_suspend_lock);
+	xen_suspend_xs_report();
+}
+
+static DECLARE_WORK(xen_suspend_prepare_work, xen_suspend_prepare_fn);
+
+/**
+ * xen_suspend_prepare_busy() - may "prepare" from control/shutdown be taken?
+ *
+ * Called by the xenwatch thread before it acknowledges the command.
+ *
+ * Return: true while a suspend cycle, a test, a prepare or another system
+ * transition holds system_transition_mutex; the command is then left for
+ * later.  A prepare asked for while one is queued is served by that one.
+ */
+bool xen_suspend_prepare_busy(void)
+{
+	return mutex_is_locked(&system_transition_mutex);
+}
+
+/**
+ * xen_suspend_request_prepare() - run "prepare" for dom0
+ *
+ * Called by the xenwatch thread once the command is acknowledged; the work
+ * runs on a workqueue.  data/xen-suspend/state reads "preparing" until it
+ * is done, then "prepared", or "idle" with result "failed:<ENAME>".
+ */
+void xen_suspend_request_prepare(void)
+{
+	spin_lock(&xen_suspend_lock);
+	xen_suspend_xs_preparing = true;
+	spin_unlock(&xen_suspend_lock);
+	xen_suspend_xs_report();
+	queue_work(system_unbound_wq, &xen_suspend_prepare_work);
+}
+
+/*
+ * data/xen-suspend/{version,state,result}, overwritten as things change.
+ * Written from a freezable work item: it cannot run between xs_suspend()
+ * and the thaw, when xenstore must not be touched.
+ */
+static void xen_suspend_xs_report_fn(struct work_struct *work)
+{
+	char line[48], result[32];
+	const char *state, *ename;
+	char *sp;
+	int err;
+
+	spin_lock(&xen_suspend_lock);
+	xen_suspend_format_status(line, sizeof(line), xen_suspend_state,
+				  xen_suspend_result, xen_suspend_error);
+	if (xen_suspend_xs_last_prepare) {
+		ename = errname(xen_suspend_xs_prepare_error);
+		if (!xen_suspend_xs_prepare_error)
+			strscpy(result, "prepared", sizeof(result));
+		else if (ename && ename[0] == '-')
+			snprintf(result, sizeof(result), "failed:%s", ename + 1);
+		else
+			snprintf(result, sizeof(result), "failed:%d",
+				 xen_suspend_xs_prepare_error);
+	} else {
+		sp = strchr(line, ' ');
+		strscpy(result, sp ? sp + 1 : "none", sizeof(result));
+		result[strcspn(result, "\n")] = '\0';
+	}
+	state = xen_suspend_xs_preparing ? "preparing" : line;
+	spin_unlock(&xen_suspend_lock);
+
+	sp = strchr(line, ' ');
+	if (sp)
+		*sp = '\0';
+
+	err = xenbus_printf(XBT_NIL, "data/xen-suspend", "version", "%u",
+			    XEN_SUSPEND_XS_VERSION);
+	if (!err)
+		err = xenbus_write(XBT_NIL, "data/xen-suspend", "state", state);
+	if (!err)
+		err = xenbus_write(XBT_NIL, "data/xen-suspend", "result", result);
+	if (err)
+		pr_warn_ratelimited("cannot write data/xen-suspend: %d\n", err);
+}
+
+static DECLARE_WORK(xen_suspend_xs_report_work, xen_suspend_xs_report_fn);
+
+static void xen_suspend_xs_report(void)
+{
+	if (xen_pv_domain())
+		queue_work(system_freezable_wq, &xen_suspend_xs_report_work);
+}
+
+/**
+ * xen_suspend_xs_announce() - advertise "prepare" to dom0
+ *
+ * Called once xenstore is up: writes data/xen-suspend/{version,state,result}.
+ * A guest without the node is a stock guest to the dom0 helper.
+ */
+void xen_suspend_xs_announce(void)
+{
+	xen_suspend_xs_report();
 }
 
 static int xen_suspend_abort(void)
@@ -138,6 +279,7 @@ static int xen_suspend_abort(void)
 		err = -EINVAL;	/* nothing prepared */
 	}
 	mutex_unlock(&system_transition_mutex);
+	xen_suspend_xs_report();
 	return err;
 }
 
@@ -160,6 +302,7 @@ void xen_suspend_hold_expired(void)
 		xen_suspend_set_state(XEN_SUSPEND_IDLE);
 	}
 	unlock_system_sleep(flags);
+	xen_suspend_xs_report();
 }
 
 static ssize_t xen_suspend_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -176,7 +319,7 @@ static ssize_t xen_suspend_store(struct kobject *kobj, struct kobj_attribute *at
 		err = xen_suspend_test();
 		break;
 	case XEN_SUSPEND_CMD_PREPARE:
-		err = xen_suspend_prepare();
+		err = xen_suspend_prepare(false);
 		break;
 	case XEN_SUSPEND_CMD_ABORT:
 		err = xen_suspend_abort();
