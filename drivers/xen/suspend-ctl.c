@@ -50,6 +50,7 @@ static bool xen_suspend_xs_last_prepare;
 static int xen_suspend_xs_prepare_error;
 
 static void xen_suspend_xs_report(void);
+static int xen_suspend_abort(bool wait);
 
 static void xen_suspend_set_state(enum xen_suspend_state state)
 {
@@ -200,6 +201,27 @@ void xen_suspend_request_prepare(void)
 	queue_work(system_unbound_wq, &xen_suspend_prepare_work);
 }
 
+/* An abort that dom0 asked for: nothing prepared is not an error there. */
+static void xen_suspend_abort_fn(struct work_struct *work)
+{
+	xen_suspend_abort(true);
+}
+
+static DECLARE_WORK(xen_suspend_abort_work, xen_suspend_abort_fn);
+
+/**
+ * xen_suspend_request_abort() - run "abort" for dom0
+ *
+ * Called by the xenwatch thread once the command is acknowledged, after
+ * the dom0 helper's xl run failed: the hold is lifted on a workqueue, and
+ * data/xen-suspend/state reads "idle" again.  Nothing prepared: nothing
+ * happens.
+ */
+void xen_suspend_request_abort(void)
+{
+	queue_work(system_unbound_wq, &xen_suspend_abort_work);
+}
+
 /*
  * data/xen-suspend/{version,state,result}, overwritten as things change.
  * Written from a freezable work item: it cannot run between xs_suspend()
@@ -265,11 +287,14 @@ void xen_suspend_xs_announce(void)
 	xen_suspend_xs_report();
 }
 
-static int xen_suspend_abort(void)
+static int xen_suspend_abort(bool wait)
 {
+	unsigned int flags = 0;
 	int err = 0;
 
-	if (!mutex_trylock(&system_transition_mutex))
+	if (wait)
+		flags = lock_system_sleep();
+	else if (!mutex_trylock(&system_transition_mutex))
 		return -EBUSY;
 	if (xen_suspend_lean_held) {
 		xen_suspend_lean_end(true);
@@ -278,7 +303,10 @@ static int xen_suspend_abort(void)
 	} else {
 		err = -EINVAL;	/* nothing prepared */
 	}
-	mutex_unlock(&system_transition_mutex);
+	if (wait)
+		unlock_system_sleep(flags);
+	else
+		mutex_unlock(&system_transition_mutex);
 	xen_suspend_xs_report();
 	return err;
 }
@@ -322,7 +350,7 @@ static ssize_t xen_suspend_store(struct kobject *kobj, struct kobj_attribute *at
 		err = xen_suspend_prepare(false);
 		break;
 	case XEN_SUSPEND_CMD_ABORT:
-		err = xen_suspend_abort();
+		err = xen_suspend_abort(false);
 		break;
 	default:
 		err = -EINVAL;

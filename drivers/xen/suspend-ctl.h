@@ -23,6 +23,7 @@ int xen_suspend_test(void);
 
 bool xen_suspend_prepare_busy(void);
 void xen_suspend_request_prepare(void);
+void xen_suspend_request_abort(void);
 void xen_suspend_xs_announce(void);
 
 #endif /* _XEN_SUSPEND_CTL_H */
