@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FORCE ?= 0
 
 .PHONY: help deps tree kernel test-kernel selftests check kunit test series series-check export clean \
-	rig-images integration demo
+	rig-images integration demo helper
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -32,6 +32,11 @@ test-kernel: tree
 ##               stdout is the directory that holds one executable per test
 selftests: tree
 	@scripts/build-selftests
+
+## helper        build the dom0 helper scripts/xps-lean.c (lean xl save/migrate) into
+##               $XPS_CACHE/build/xps-lean; the last line of stdout is its path
+helper: deps
+	@scripts/build-helper
 
 ## check         series applies; checkpatch --strict; sparse and W=1 on touched files
 check: deps
