@@ -10,6 +10,8 @@
  *   send uevents.  It goes out from a work item: do_suspend() runs in the
  *   xenwatch thread, and frontends reconnect through xenwatch callbacks that
  *   only run once it has returned.
+ * - with CONFIG_XEN_SUSPEND_P2M_CHECK, what the P2M check after the cycle
+ *   found, in both files.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -27,7 +29,32 @@
 
 #include <xen/xen.h>
 
+#include "p2m-check.h"
 #include "suspend-stats.h"
+
+/* Where the P2M check of the last cycle is (CONFIG_XEN_SUSPEND_P2M_CHECK). */
+enum xen_suspend_p2m_state {
+	XEN_SUSPEND_P2M_NONE,		/* the cycle has no check */
+	XEN_SUSPEND_P2M_PENDING,	/* queued or running */
+	XEN_SUSPEND_P2M_DONE,
+};
+
+static const char * const xen_suspend_p2m_state_names[] = {
+	[XEN_SUSPEND_P2M_NONE]		= "none",
+	[XEN_SUSPEND_P2M_PENDING]	= "pending",
+	[XEN_SUSPEND_P2M_DONE]		= "done",
+};
+
+/* What the P2M check of the last cycle found. */
+struct xen_suspend_last_p2m {
+	enum xen_suspend_p2m_state state;
+	unsigned long checked;
+	unsigned long mismatched;
+	unsigned long invalid;
+	unsigned long identity;
+	unsigned long foreign;
+	u64 ns;
+};
 
 /* The last cycle, as debugfs xen/suspend/last shows it. */
 struct xen_suspend_last {
@@ -41,6 +68,7 @@ struct xen_suspend_last {
 	const char *names[XEN_SUSPEND_MAX_STEPS];
 	u64 enter_ns[XEN_SUSPEND_MAX_STEPS];
 	u64 leave_ns[XEN_SUSPEND_MAX_STEPS];
+	struct xen_suspend_last_p2m p2m;
 };
 
 /* Totals since boot, as debugfs xen/suspend/stats shows them. */
@@ -51,6 +79,8 @@ struct xen_suspend_totals {
 	u64 failed;
 	u64 toolstack;
 	u64 tests;
+	u64 p2m_checks;
+	u64 p2m_mismatched;
 };
 
 /* Protects the two below; taken once a cycle is over, never during one. */
@@ -130,6 +160,7 @@ void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
 		last->enter_ns[i] = cycle->enter_ns[i];
 		last->leave_ns[i] = cycle->leave_ns[i];
 	}
+	memset(&last->p2m, 0, sizeof(last->p2m));
 
 	totals->cycles++;
 	switch (last->result) {
@@ -150,6 +181,68 @@ void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
 	mutex_unlock(&xen_suspend_stats_mutex);
 
 	queue_work(system_unbound_wq, &xen_suspend_announce_work);
+}
+
+/**
+ * xen_suspend_stats_p2m_begin() - a P2M check of the last cycle is queued
+ *
+ * Called under system_transition_mutex, after xen_suspend_stats_record()
+ * of the cycle.  debugfs xen/suspend/last says "p2m_check: pending" until
+ * xen_suspend_stats_p2m_record() of the same cycle.
+ *
+ * Return: the cycle's number, for xen_suspend_stats_p2m_record().
+ */
+u64 xen_suspend_stats_p2m_begin(void)
+{
+	u64 cycle;
+
+	mutex_lock(&xen_suspend_stats_mutex);
+	xen_suspend_last.p2m.state = XEN_SUSPEND_P2M_PENDING;
+	cycle = xen_suspend_totals.cycles;
+	mutex_unlock(&xen_suspend_stats_mutex);
+	return cycle;
+}
+
+/**
+ * xen_suspend_stats_p2m_record() - record what a P2M check found
+ * @cycle: what xen_suspend_stats_p2m_begin() returned for the check
+ * @res: the check's result
+ * @ns: how long the check took
+ *
+ * Always adds to the totals; shows in debugfs xen/suspend/last only while
+ * that still describes @cycle, not a cycle that came after it.
+ */
+void xen_suspend_stats_p2m_record(u64 cycle, const struct xen_p2m_check_result *res,
+				  u64 ns)
+{
+	struct xen_suspend_last_p2m *p2m = &xen_suspend_last.p2m;
+
+	mutex_lock(&xen_suspend_stats_mutex);
+	xen_suspend_totals.p2m_checks++;
+	xen_suspend_totals.p2m_mismatched += res->mismatched;
+	if (cycle == xen_suspend_totals.cycles) {
+		p2m->state = XEN_SUSPEND_P2M_DONE;
+		p2m->checked = res->checked;
+		p2m->mismatched = res->mismatched;
+		p2m->invalid = res->invalid;
+		p2m->identity = res->identity;
+		p2m->foreign = res->foreign;
+		p2m->ns = ns;
+	}
+	mutex_unlock(&xen_suspend_stats_mutex);
+}
+
+/* Lines after the step rows: existing readers see the same lines first. */
+static void xen_suspend_last_p2m_show(struct seq_file *m,
+				      const struct xen_suspend_last_p2m *p2m)
+{
+	seq_printf(m, "p2m_check: %s\n", xen_suspend_p2m_state_names[p2m->state]);
+	seq_printf(m, "p2m_checked: %lu\n", p2m->checked);
+	seq_printf(m, "p2m_mismatched: %lu\n", p2m->mismatched);
+	seq_printf(m, "p2m_invalid: %lu\n", p2m->invalid);
+	seq_printf(m, "p2m_identity: %lu\n", p2m->identity);
+	seq_printf(m, "p2m_foreign: %lu\n", p2m->foreign);
+	seq_printf(m, "p2m_check_us: %llu\n", div_u64(p2m->ns, NSEC_PER_USEC));
 }
 
 static int xen_suspend_last_show(struct seq_file *m, void *v)
@@ -174,6 +267,8 @@ static int xen_suspend_last_show(struct seq_file *m, void *v)
 		seq_printf(m, "%u %s %llu %llu\n", i, last->names[i],
 			   div_u64(last->enter_ns[i], NSEC_PER_USEC),
 			   div_u64(last->leave_ns[i], NSEC_PER_USEC));
+	if (IS_ENABLED(CONFIG_XEN_SUSPEND_P2M_CHECK))
+		xen_suspend_last_p2m_show(m, &last->p2m);
 out:
 	mutex_unlock(&xen_suspend_stats_mutex);
 	return 0;
@@ -191,6 +286,10 @@ static int xen_suspend_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "failed: %llu\n", totals->failed);
 	seq_printf(m, "toolstack: %llu\n", totals->toolstack);
 	seq_printf(m, "tests: %llu\n", totals->tests);
+	if (IS_ENABLED(CONFIG_XEN_SUSPEND_P2M_CHECK)) {
+		seq_printf(m, "p2m_checks: %llu\n", totals->p2m_checks);
+		seq_printf(m, "p2m_mismatched: %llu\n", totals->p2m_mismatched);
+	}
 	mutex_unlock(&xen_suspend_stats_mutex);
 	return 0;
 }
