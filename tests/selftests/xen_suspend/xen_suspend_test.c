@@ -73,10 +73,13 @@ static ssize_t xs_write(const char *s)
 	return write_file(XS_PATH, s, strlen(s));
 }
 
-/* The value of a "key: value" line of a file, or -1. */
+/*
+ * The value of a "key: value" line of a file, or -1; leading blanks of the
+ * value are skipped ("MemTotal:    123 kB" gives 123).
+ */
 static long long value_of(const char *path, const char *name)
 {
-	char buf[2048], key[64];
+	char buf[8192], key[64];
 	const char *p;
 
 	if (read_file(path, buf, sizeof(buf)) < 0)
@@ -104,17 +107,7 @@ static long long lean_of(const char *name)
 /* A /proc/meminfo value in kB ("MemTotal:    123 kB"), or -1. */
 static long long meminfo_kb(const char *name)
 {
-	char buf[8192], key[64];
-	const char *p;
-
-	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
-		return -1;
-	snprintf(key, sizeof(key), "%s:", name);
-	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (!strncmp(p, key, strlen(key)))
-			return atoll(p + strlen(key));
-	}
-	return -1;
+	return value_of("/proc/meminfo", name);
 }
 
 static bool have_debugfs(void)
