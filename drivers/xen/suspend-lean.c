@@ -139,6 +139,8 @@ static int xen_suspend_lean_show(struct seq_file *m, void *unused)
 	seq_printf(m, "release_us: %llu\n", lean.release_us);
 	seq_printf(m, "release_error: %d\n", lean.error);
 	seq_printf(m, "repopulated: %lu\n", st.repopulated);
+	seq_printf(m, "refused: %lu\n", st.refused);
+	seq_printf(m, "unmapped: %lu\n", st.unmapped);
 	seq_printf(m, "missing: %lu\n", st.missing);
 	seq_printf(m, "whole_us: %llu\n", st.whole_us);
 	seq_printf(m, "prepares: %llu\n", lean.prepares);
