@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""report.py DIR: turn DIR/raw.txt (written by scripts/bench) into
+DIR/results.md (a markdown table with the design's targets), DIR/results.json
+and DIR/bench.png.  Exit status 1 when raw.txt is incomplete."""
+import json
+import os
+import sys
+
+MIB = 1 << 20
+
+
+def parse(path):
+    head, vals = [], {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith(("machine:", "guest:")):
+                head.append(line)
+                continue
+            p = line.split()
+            if len(p) >= 2:
+                vals[tuple(p[:2])] = p[2:]
+    return head, vals
+
+
+def num(vals, key, i=0):
+    v = vals.get(key, [])
+    if len(v) <= i or v[i] in ("", "-"):
+        return None
+    return float(v[i])
+
+
+def main():
+    d = sys.argv[1]
+    head, v = parse(os.path.join(d, "raw.txt"))
+    r = {
+        "floor_kb": num(v, ("floor", "on-save"), 1),
+        "floor_off_kb": num(v, ("floor", "off-save"), 1),
+        "alloc_off_kb": num(v, ("floor", "off-save"), 0),
+        "alloc_kb": num(v, ("floor", "on-save"), 0),
+        "floor_migrate_kb": num(v, ("floor", "on-migrate"), 1),
+        "size_off": num(v, ("size", "off")), "size_on": num(v, ("size", "on")),
+        "save_off": num(v, ("save", "off")), "save_on": num(v, ("save", "on")),
+        "restore_off": num(v, ("restore", "off")), "restore_on": num(v, ("restore", "on")),
+        "whole_restore_s": None, "whole_migrate_s": None,
+        "migrate_off": num(v, ("migrate", "off")), "migrate_on": num(v, ("migrate", "on")),
+        "down_off": num(v, ("down", "off")), "down_on": num(v, ("down", "on")),
+    }
+    need = [k for k in ("floor_kb", "floor_off_kb", "alloc_off_kb", "size_off", "size_on", "save_off", "save_on", "restore_off",
+                        "restore_on", "migrate_off", "migrate_on", "down_off", "down_on") if r[k] is None]
+    if need:
+        print("report: raw.txt lacks %s" % ", ".join(need), file=sys.stderr)
+        return 1
+    us = num(v, ("whole", "on-restore"))
+    r["whole_restore_s"] = us / 1e6 if us else None
+    us = num(v, ("whole", "on-migrate"))
+    r["whole_migrate_s"] = us / 1e6 if us else None
+    rate = {}
+    for b in ("0", "1"):
+        us, pages = num(v, ("repop", b)), num(v, ("repop", b), 1)
+        rate[b] = pages / (us / 1e6) if us and pages else None
+    r["repop_pages_s_unbatched"], r["repop_pages_s_batched"] = rate["0"], rate["1"]
+
+    floor_b = r["floor_kb"] * 1024
+    # The stream's own bytes (headers, the P2M frame list, 8 bytes per page
+    # sent): what the feature-off image holds beyond the domain's allocation.
+    overhead = max(0.0, r["size_off"] - r["alloc_off_kb"] * 1024)
+    r["stream_overhead"] = overhead
+    sr_off = r["save_off"] + r["restore_off"]
+    sr_on = r["save_on"] + r["restore_on"]
+    targets = [
+        ("image <= 1.15 x floor + stream overhead",
+         "%.2f x floor + %.1f MiB" % ((r["size_on"] - overhead) / floor_b, overhead / MIB),
+         r["size_on"] <= 1.15 * floor_b + overhead),
+        ("image >= 5 x smaller than off", "%.1f x smaller" % (r["size_off"] / r["size_on"]),
+         r["size_off"] >= 5 * r["size_on"]),
+        ("save (prepare incl.) + restore <= 0.4 x off", "%.2f" % (sr_on / sr_off), sr_on <= 0.4 * sr_off),
+        ("migrate total <= 0.4 x off", "%.2f" % (r["migrate_on"] / r["migrate_off"]),
+         r["migrate_on"] <= 0.4 * r["migrate_off"]),
+        ("downtime no worse than off", "%.2f s vs %.2f s" % (r["down_on"], r["down_off"]),
+         r["down_on"] <= r["down_off"] * 1.1 + 0.1),
+    ]
+    if rate["0"] and rate["1"]:
+        targets.append(("repopulation batched vs unbatched", "%.2f x" % (rate["1"] / rate["0"]),
+                        rate["1"] >= rate["0"]))
+    else:
+        targets.append(("repopulation batched vs unbatched", "not measured (no balloon_map_batch)", False))
+    r["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in targets]
+
+    def f(x, fmt):
+        return fmt % x if x is not None else "-"
+    rows = [
+        ("floor (allocation - free - file cache - reclaimable slab)",
+         "%.1f MiB" % (r["floor_off_kb"] / 1024), "%.1f MiB" % (floor_b / MIB),
+         "%.2f" % (r["floor_kb"] / r["floor_off_kb"])),
+        ("stream overhead (off image - allocation)", "%.1f MiB" % (overhead / MIB), "-", "-"),
+        ("xl save image", "%.1f MiB" % (r["size_off"] / MIB), "%.1f MiB" % (r["size_on"] / MIB),
+         "%.3f" % (r["size_on"] / r["size_off"])),
+        ("save (on: prepare included)", "%.1f s" % r["save_off"], "%.1f s" % r["save_on"],
+         "%.2f" % (r["save_on"] / r["save_off"])),
+        ("restore", "%.1f s" % r["restore_off"], "%.1f s" % r["restore_on"],
+         "%.2f" % (r["restore_on"] / r["restore_off"])),
+        ("save + restore", "%.1f s" % sr_off, "%.1f s" % sr_on, "%.2f" % (sr_on / sr_off)),
+        ("memory whole again after restore", "-", f(r["whole_restore_s"], "%.1f s"), "-"),
+        ("xl migrate total", "%.1f s" % r["migrate_off"], "%.1f s" % r["migrate_on"],
+         "%.2f" % (r["migrate_on"] / r["migrate_off"])),
+        ("migrate downtime (seen from dom0)", "%.2f s" % r["down_off"], "%.2f s" % r["down_on"],
+         "%.2f" % (r["down_on"] / r["down_off"]) if r["down_off"] else "-"),
+        ("memory whole again after migrate", "-", f(r["whole_migrate_s"], "%.1f s"), "-"),
+        ("repopulation, pages/s (unbatched / batched)", f(rate["0"], "%.0f"), f(rate["1"], "%.0f"),
+         "%.2f" % (rate["1"] / rate["0"]) if rate["0"] and rate["1"] else "-"),
+    ]
+    md = ["# make bench: lean suspend, feature off vs on, one run", ""]
+    md += ["- " + h for h in head] + [""]
+    md += ["| measure | feature off | feature on | on / off |", "|---|---:|---:|---:|"]
+    md += ["| %s | %s | %s | %s |" % row for row in rows]
+    md += ["", "| target (design section 4) | measured | met |", "|---|---|---|"]
+    md += ["| %s | %s | %s |" % (t, m, "yes" if ok else "**no**") for t, m, ok in targets]
+    text = "\n".join(md) + "\n"
+    with open(os.path.join(d, "results.md"), "w") as fo:
+        fo.write(text)
+    with open(os.path.join(d, "results.json"), "w") as fo:
+        json.dump({"head": head, "results": r}, fo, indent=1)
+    print(text)
+    plot(d, r, floor_b)
+    return 0
+
+
+def plot(d, r, floor_b):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
+    a1.bar(["floor", "image off", "image on"],
+           [floor_b / MIB, r["size_off"] / MIB, r["size_on"] / MIB], color=["grey", "C0", "C1"])
+    a1.set_ylabel("MiB")
+    a1.set_title("xl save image")
+    names = ["save", "restore", "migrate", "downtime"]
+    off = [r["save_off"], r["restore_off"], r["migrate_off"], r["down_off"]]
+    on = [r["save_on"], r["restore_on"], r["migrate_on"], r["down_on"]]
+    x = range(len(names))
+    a2.bar([i - 0.2 for i in x], off, 0.4, label="feature off", color="C0")
+    a2.bar([i + 0.2 for i in x], on, 0.4, label="feature on", color="C1")
+    a2.set_xticks(list(x))
+    a2.set_xticklabels(names)
+    a2.set_ylabel("seconds (measured in dom0)")
+    a2.set_title("time")
+    a2.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(d, "bench.png"), dpi=80)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
