@@ -67,8 +67,8 @@ export: deps
 rig-images: deps
 	@scripts/rig images
 
-## integration   the rig scenarios (boot, xl save+restore, save -c, migrate; ssh migrate
-##               for stock) for CONFIGS (default "stock test hotplug": Debian's kernel,
+## integration   the rig scenarios (boot, xl save+restore, save -c, migrate, the lean
+##               suspend; XPS_MIGRATE_SSH=1: ssh migrate for stock) for CONFIGS (default "stock test hotplug": Debian's kernel,
 ##               the debug kernel with 2 vCPUs + selftests, the debug kernel with
 ##               XEN_BALLOON_MEMORY_HOTPLUG); the integration tier of "make test"
 CONFIGS ?= stock test hotplug

@@ -52,6 +52,9 @@ def main():
     if need:
         print("report: raw.txt lacks %s" % ", ".join(need), file=sys.stderr)
         return 1
+    for k in ("off", "on"):
+        us = num(v, ("cycle", k))
+        r["cycle_%s_s" % k] = us / 1e6 if us else None
     us = num(v, ("whole", "on-restore"))
     r["whole_restore_s"] = us / 1e6 if us else None
     us = num(v, ("whole", "on-migrate"))
@@ -107,6 +110,9 @@ def main():
          "%.2f" % (r["migrate_on"] / r["migrate_off"])),
         ("migrate downtime (seen from dom0)", "%.2f s" % r["down_off"], "%.2f s" % r["down_on"],
          "%.2f" % (r["down_on"] / r["down_off"]) if r["down_off"] else "-"),
+        ("migrate: the guest's own cycle (freeze to thaw)", f(r["cycle_off_s"], "%.2f s"),
+         f(r["cycle_on_s"], "%.2f s"),
+         "%.2f" % (r["cycle_on_s"] / r["cycle_off_s"]) if r["cycle_on_s"] and r["cycle_off_s"] else "-"),
         ("memory whole again after migrate", "-", f(r["whole_migrate_s"], "%.1f s"), "-"),
         ("repopulation, pages/s (unbatched / batched)", f(rate["0"], "%.0f"), f(rate["1"], "%.0f"),
          "%.2f" % (rate["1"] / rate["0"]) if rate["0"] and rate["1"] else "-"),
