@@ -45,6 +45,7 @@
 #define ABORT_WAIT_S		10	/* for the guest to take "abort" */
 #define RESTORE_GRACE_S		10	/* for a restored guest to report at all */
 #define TXN_TRIES		8
+#define HOLD_DEFAULT_S		300	/* asked of the guest per refresh */
 #define XL_ARGS_MAX		16
 #define WATCH_TOKEN		"xps-lean"
 
@@ -54,6 +55,7 @@ struct opts {
 	bool verbose;
 	bool help;
 	int timeout_s;
+	int hold_s;			/* -H: the hold asked per refresh */
 	enum verb verb;
 	const char *domain;		/* save, migrate: as given */
 	int dom_arg;			/* its index in xl_argv */
@@ -105,6 +107,8 @@ static const char usage_text[] =
 "\n"
 "  -v          one line per step\n"
 "  -t SECONDS  bound of the wait for the guest (default 120, 1-86400)\n"
+"  -H SECONDS  while xl runs, keep the guest's prepare held this much longer,\n"
+"              refreshed every third of it (default 300, 1-86400)\n"
 "  -h          this text\n"
 "\n"
 "DOMAIN is a name or a domain id.  Exit status: xl's, 2 for a usage error\n"
@@ -351,6 +355,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->timeout_s = TIMEOUT_DEFAULT_S;
+	o->hold_s = HOLD_DEFAULT_S;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			o->verbose = true;
@@ -365,6 +370,12 @@ static int parse_args(struct opts *o, int argc, char **argv)
 				return usage_error("-t wants a number of seconds");
 			if (!parse_seconds(argv[++i], &o->timeout_s))
 				return usage_error("-t wants seconds from 1 to %d, not '%s'",
+						   TIMEOUT_MAX_S, argv[i]);
+		} else if (!strcmp(argv[i], "-H")) {
+			if (i + 1 >= argc)
+				return usage_error("-H wants a number of seconds");
+			if (!parse_seconds(argv[++i], &o->hold_s))
+				return usage_error("-H wants seconds from 1 to %d, not '%s'",
 						   TIMEOUT_MAX_S, argv[i]);
 		} else {
 			return usage_error("unknown option '%s'", argv[i]);
@@ -522,6 +533,8 @@ static void self_test_args(void)
 	char *a4[] = { PROG, "save", "-x", "domu", "/f", NULL };
 	char *a5[] = { PROG, "-t", "0", "save", "domu", "/f", NULL };
 	char *a6[] = { PROG, "migrate", "domu", NULL };
+	char *a7[] = { PROG, "-H", "6", "save", "-c", "domu", "/f", NULL };
+	char *a8[] = { PROG, "-H", "86401", "save", "domu", "/f", NULL };
 	struct opts o;
 	int rc;
 
@@ -536,10 +549,16 @@ static void self_test_args(void)
 	rc = parse_args(&o, 4, a3);
 	st_check(!rc && o.verb == VERB_RESTORE && o.no_wait && o.xl_argc == 4,
 		 "args: restore -p FILE");
-	fprintf(stderr, "(self-test: three usage errors follow)\n");
+	rc = parse_args(&o, 7, a7);
+	st_check(!rc && o.hold_s == 6 && o.timeout_s == TIMEOUT_DEFAULT_S &&
+		 o.xl_argc == 5, "args: -H 6 save -c domu /f");
+	rc = parse_args(&o, 7, a1);
+	st_check(!rc && o.hold_s == HOLD_DEFAULT_S, "args: -H defaults to 300");
+	fprintf(stderr, "(self-test: four usage errors follow)\n");
 	st_check(parse_args(&o, 5, a4) < 0, "args: unknown save option");
 	st_check(parse_args(&o, 6, a5) < 0, "args: -t 0");
 	st_check(parse_args(&o, 3, a6) < 0, "args: migrate without HOST");
+	st_check(parse_args(&o, 6, a8) < 0, "args: -H 86401");
 }
 
 static int self_test(void)
@@ -979,13 +998,55 @@ out:
 }
 
 /*
+ * Write control/xen-suspend-hold = @secs (@secs 0: remove it), in a
+ * transaction that first checks that the domain's control/ still exists, so
+ * that nothing is written into the path of a domain that is gone.  Returns
+ * 0, 1 when the domain is gone, or -errno.
+ */
+static int hold_write(const struct dom *d, int secs)
+{
+	char path[PATH_MAX_XS], val[16], *dir;
+	xs_transaction_t t;
+	int tries, err = -EAGAIN;
+
+	snprintf(val, sizeof(val), "%d", secs);
+	for (tries = 0; tries < TXN_TRIES && err == -EAGAIN; tries++) {
+		t = xs_transaction_start(d->xsh);
+		if (t == XBT_NULL)
+			return -errno;
+		dom_path(d, "control", path);
+		dir = xs_read(d->xsh, t, path, NULL);
+		if (!dir) {
+			xs_transaction_end(d->xsh, t, true);
+			return 1;
+		}
+		free(dir);
+		dom_path(d, "control/xen-suspend-hold", path);
+		if (secs ? !xs_write(d->xsh, t, path, val, strlen(val)) :
+			   !xs_rm(d->xsh, t, path) && errno != ENOENT) {
+			err = -errno;
+			xs_transaction_end(d->xsh, t, true);
+			return err;
+		}
+		err = xs_transaction_end(d->xsh, t, false) ? 0 : -errno;
+	}
+	return err;
+}
+
+/*
  * Run xl; returns its exit status (128+N for signal N, 127: not run).
  * @xsh (or NULL): our xenstore connection, which xl does not inherit.
+ * @hold (or NULL): a guest that may hold a prepare; while xl runs, its
+ * hold is renewed for o->hold_s seconds every third of that, and the node
+ * is removed when xl exits.
  */
-static int run_xl(const struct opts *o, struct xs_handle *xsh)
+static int run_xl(const struct opts *o, struct xs_handle *xsh,
+		  const struct dom *hold)
 {
-	int status, i;
-	pid_t pid;
+	int status, i, refreshes = 0, period;
+	sigset_t chld, old;
+	double next = 0;
+	pid_t pid, r;
 
 	if (verbose) {
 		fprintf(stderr, PROG ": running");
@@ -993,13 +1054,20 @@ static int run_xl(const struct opts *o, struct xs_handle *xsh)
 			fprintf(stderr, " '%s'", o->xl_argv[i]);
 		fputc('\n', stderr);
 	}
+	period = o->hold_s / 3 > 0 ? o->hold_s / 3 : 1;
+	/* SIGCHLD stays pending until sigtimedwait() takes it. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		say("cannot fork for xl: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 127;
 	}
 	if (!pid) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (xsh)
 			xs_daemon_destroy_postfork(xsh);
 		execvp("xl", (char *const *)o->xl_argv);
@@ -1008,12 +1076,45 @@ static int run_xl(const struct opts *o, struct xs_handle *xsh)
 		_exit(127);
 	}
 	/* Ctrl-C reaches xl too; this process stays to clean up after it. */
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
+	for (;;) {
+		struct timespec ts = { .tv_sec = 3600 };
+
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
 			say("cannot wait for xl: %s", strerror(errno));
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			return 127;
 		}
+		if (hold) {
+			double t = now_s();
+
+			if (t >= next) {
+				int rc = hold_write(hold, o->hold_s);
+
+				if (rc < 0)
+					say("%s: cannot write control/xen-suspend-hold (%s): the guest's own hold timeout applies",
+					    hold->label, strerror(-rc));
+				else if (!rc && !refreshes++)
+					step("%s: control/xen-suspend-hold = %d, again every %d s while xl runs",
+					     hold->label, o->hold_s, period);
+				next = t + period;
+			}
+			ts.tv_sec = (time_t)(next - t);
+			ts.tv_nsec = (long)((next - t - ts.tv_sec) * 1e9);
+		}
+		sigtimedwait(&chld, NULL, &ts);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	interrupted = 0;
+	if (hold && refreshes) {
+		int rc = hold_write(hold, 0);
+
+		step("%s: renewed the hold %d times; control/xen-suspend-hold %s",
+		     hold->label, refreshes,
+		     rc < 0 ? "could not be removed" : rc ? "went with the domain" : "removed");
+	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -1060,11 +1161,11 @@ static int lean_cycle(const struct opts *o)
 	if (!d.xsh) {
 		say("cannot open xenstore (%s): plain xl %s", strerror(errno),
 		    what);
-		return run_xl(o, NULL);
+		return run_xl(o, NULL, NULL);
 	}
 	if (resolve_domain(&d, o->domain)) {
 		say("%s: plain xl %s", d.label, what);
-		rc = run_xl(o, d.xsh);
+		rc = run_xl(o, d.xsh, NULL);
 		goto out;
 	}
 	/* xl acts on the domain that was prepared, whatever its name. */
@@ -1082,7 +1183,7 @@ static int lean_cycle(const struct opts *o)
 		rc = 130;
 		goto out;
 	}
-	rc = run_xl(&xo, d.xsh);
+	rc = run_xl(&xo, d.xsh, prep != PREP_NONE ? &d : NULL);
 	step("%s: xl %s exited with status %d", d.label, what, rc);
 	if (rc && prep != PREP_NONE)
 		abort_if_prepared(&d, what);
@@ -1199,14 +1300,14 @@ static int lean_restore(const struct opts *o)
 	if (!d.xsh) {
 		say("cannot open xenstore (%s): plain xl restore, not waiting for the guest",
 		    strerror(errno));
-		return run_xl(o, NULL);
+		return run_xl(o, NULL, NULL);
 	}
 	if (domids(d.xsh, before)) {
 		say("cannot list domains in xenstore: not waiting for the guest");
 		xs_close(d.xsh);
 		d.xsh = NULL;
 	}
-	rc = run_xl(o, d.xsh);
+	rc = run_xl(o, d.xsh, NULL);
 	if (rc || !d.xsh)
 		goto out;
 	if (o->no_wait) {

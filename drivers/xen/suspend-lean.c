@@ -8,6 +8,10 @@
  * balloon thread takes new frames from Xen up to the target again, after
  * thaw, never in the way of device reconnection.
  *
+ * While xl runs, dom0's helper keeps the hold from timing out: it writes a
+ * number of seconds to control/xen-suspend-hold, and each write restarts the
+ * hold timeout with that many seconds.
+ *
  * debugfs xen/suspend/lean shows what the last prepare and lift did, and
  * xen/suspend/hold_timeout_s the hold timeout in seconds.
  */
@@ -16,6 +20,9 @@
 
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
 #include <linux/seq_file.h>
 #include <linux/suspend.h>
 #include <linux/timekeeping.h>
@@ -23,6 +30,7 @@
 
 #include <xen/balloon.h>
 #include <xen/xen.h>
+#include <xen/xenbus.h>
 
 #include "suspend-lean.h"
 
@@ -31,6 +39,11 @@
 #define XEN_SUSPEND_HOLD_TIMEOUT_MAX_S	(24 * 3600)
 
 static u32 hold_timeout_s = XEN_SUSPEND_HOLD_TIMEOUT_S;
+
+/* Between a prepare and the end of its hold; read by the xenstore watch. */
+static bool lean_held;
+/* Written by the xenstore watch only (the xenwatch thread). */
+static u64 hold_refreshes, hold_rejected;
 
 /* Under system_transition_mutex, like the prepared state. */
 static struct {
@@ -91,6 +104,7 @@ int xen_suspend_lean_prepare(void)
 		return err;
 
 	lean.prepares++;
+	WRITE_ONCE(lean_held, true);
 	xen_suspend_arm_hold_timeout();
 	return 0;
 }
@@ -114,6 +128,7 @@ void xen_suspend_lean_end(bool aborted)
 {
 	lockdep_assert_held(&system_transition_mutex);
 
+	WRITE_ONCE(lean_held, false);
 	cancel_delayed_work(&xen_suspend_hold_work);
 	if (aborted)
 		lean.aborts++;
@@ -141,11 +156,14 @@ static int xen_suspend_lean_show(struct seq_file *m, void *unused)
 	seq_printf(m, "repopulated: %lu\n", st.repopulated);
 	seq_printf(m, "refused: %lu\n", st.refused);
 	seq_printf(m, "unmapped: %lu\n", st.unmapped);
+	seq_printf(m, "kept: %lu\n", st.kept);
 	seq_printf(m, "missing: %lu\n", st.missing);
 	seq_printf(m, "whole_us: %llu\n", st.whole_us);
 	seq_printf(m, "prepares: %llu\n", lean.prepares);
 	seq_printf(m, "aborts: %llu\n", lean.aborts);
 	seq_printf(m, "timeouts: %llu\n", lean.timeouts);
+	seq_printf(m, "hold_refreshes: %llu\n", READ_ONCE(hold_refreshes));
+	seq_printf(m, "hold_rejected: %llu\n", READ_ONCE(hold_rejected));
 	unlock_system_sleep(flags);
 	return 0;
 }
@@ -167,12 +185,67 @@ static int xen_suspend_hold_timeout_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_hold_timeout_fops, xen_suspend_hold_timeout_get,
 			 xen_suspend_hold_timeout_set, "%llu\n");
 
+/*
+ * control/xen-suspend-hold, written by dom0's helper while xl runs: restart
+ * the hold timeout with that many seconds (1 to 86400).  Anything else is
+ * ignored and counted.  A write that races with the end of the hold arms a
+ * timeout that finds nothing prepared.  Never blocks the xenwatch thread.
+ */
+static void xen_suspend_hold_changed(struct xenbus_watch *watch,
+				     const char *path, const char *token)
+{
+	unsigned int secs;
+	char *val;
+
+	val = xenbus_read(XBT_NIL, "control", "xen-suspend-hold", NULL);
+	if (IS_ERR(val))
+		return;		/* absent: removed, or the watch's first event */
+	if (kstrtouint(val, 10, &secs) || !secs ||
+	    secs > XEN_SUSPEND_HOLD_TIMEOUT_MAX_S) {
+		WRITE_ONCE(hold_rejected, hold_rejected + 1);
+		pr_warn_ratelimited("control/xen-suspend-hold \"%*pE\" is not 1 to %u seconds: ignored\n",
+				    (int)strnlen(val, 32), val,
+				    XEN_SUSPEND_HOLD_TIMEOUT_MAX_S);
+		kfree(val);
+		return;
+	}
+	kfree(val);
+	if (!READ_ONCE(lean_held))
+		return;
+	mod_delayed_work(system_wq, &xen_suspend_hold_work,
+			 (unsigned long)secs * HZ);
+	WRITE_ONCE(hold_refreshes, hold_refreshes + 1);
+}
+
+static struct xenbus_watch xen_suspend_hold_watch = {
+	.node = "control/xen-suspend-hold",
+	.callback = xen_suspend_hold_changed,
+};
+
+static int xen_suspend_hold_xenstore_ready(struct notifier_block *nb,
+					   unsigned long event, void *data)
+{
+	int err = register_xenbus_watch(&xen_suspend_hold_watch);
+
+	if (err)
+		pr_err("cannot watch control/xen-suspend-hold (%d): only the hold timeout ends an unfinished prepare\n",
+		       err);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xen_suspend_hold_nb = {
+	.notifier_call = xen_suspend_hold_xenstore_ready,
+};
+
 /* After suspend-stats.c's initcall (link order), which makes xen/suspend/. */
 static int __init xen_suspend_lean_init(void)
 {
 	struct dentry *xen, *dir;
 
-	if (!xen_pv_domain() || !IS_ENABLED(CONFIG_DEBUG_FS))
+	if (!xen_pv_domain())
+		return 0;
+	register_xenstore_notifier(&xen_suspend_hold_nb);
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
 		return 0;
 
 	xen = debugfs_lookup("xen", NULL);

@@ -544,6 +544,50 @@ TEST_F_TIMEOUT(cycles, prepare_abort, CYCLE_TIMEOUT)
 }
 
 /*
+ * With CONFIG_FAIL_XENMEM_MAP, debugfs fail_xenmem_map makes the batched
+ * unmapping of a release map pages again, as if Xen had refused: the guest
+ * keeps them ("kept" counts them), MemTotal drops by the released pages
+ * only, and after "abort" the memory is whole again.
+ */
+TEST_F_TIMEOUT(cycles, prepare_unmap_failure, CYCLE_TIMEOUT)
+{
+	static const char * const arm[][2] = {
+		{ "verbose", "0" }, { "probability", "100" }, { "interval", "1" },
+		{ "times", "3" },
+	};
+	const char *fa = "/sys/kernel/debug/fail_xenmem_map";
+	long long total, released;
+	char path[128], buf[32];
+	size_t i;
+
+	if (access(fa, F_OK))
+		SKIP(return, "%s absent: no CONFIG_FAIL_XENMEM_MAP or no debugfs", fa);
+	for (i = 0; i < ARRAY_SIZE(arm); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fa, arm[i][0]);
+		ASSERT_EQ((ssize_t)strlen(arm[i][1]),
+			  write_file(path, arm[i][1], strlen(arm[i][1]))) TH_LOG("%s", path);
+	}
+
+	total = meminfo_kb("MemTotal");
+	ASSERT_GT(total, 0);
+	ASSERT_EQ(7, xs_write("prepare"));
+	released = lean_of("released");
+	EXPECT_EQ(3, lean_of("kept"));
+	EXPECT_GT(released, 0);
+	EXPECT_EQ(total - released * (getpagesize() / 1024), meminfo_kb("MemTotal"));
+	snprintf(path, sizeof(path), "%s/times", fa);
+	ASSERT_GT(read_file(path, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("0\n", buf) TH_LOG("fault injections left after the prepare");
+
+	ASSERT_EQ(5, xs_write("abort"));
+	EXPECT_TRUE(wait_memtotal(total, REPOPULATE_TIMEOUT_MS))
+		TH_LOG("MemTotal %lld kB, %lld kB before the prepare",
+		       meminfo_kb("MemTotal"), total);
+	EXPECT_EQ(0, lean_of("missing"));
+	EXPECT_EQ(0, lean_of("unmapped"));
+}
+
+/*
  * With no suspend after it, a prepare ends by itself after
  * xen/suspend/hold_timeout_s; bad timeouts are -EINVAL.
  */

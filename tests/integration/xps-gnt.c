@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xps-gnt: a gntdev mapping that lives across suspend cycles (guest side of
+ * the integration scenario "lean-gntdev").
+ *
+ *   xps-gnt DOMID DIR
+ *
+ * Grants one page of its own (gntalloc) to domain DOMID, normally the guest
+ * itself, and maps that grant through gntdev, so the mapping sits on a page
+ * that gntdev took from the balloon (xen_alloc_ballooned_pages()).  Then it
+ * serves commands, one per line, from the FIFO DIR/in and answers each with
+ * one line on the FIFO DIR/out (both made by the caller beforehand):
+ *
+ *   check N   write a pattern seeded with N through one side, read it through
+ *             the other, then the same the other way round: "ok N" or
+ *             "bad N: <what>"
+ *   quit      unmap the grant (munmap, IOCTL_GNTDEV_UNMAP_GRANT_REF), give the
+ *             page back (IOCTL_GNTALLOC_DEALLOC_GREF): "bye", exit 0, or
+ *             "bad quit: <what>", exit 1
+ *
+ * Setup errors go to stderr with exit status 1.  Built static on the host
+ * against libxen-dev's copies of the Linux ioctl ABI.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xen/sys/gntalloc.h>
+#include <xen/sys/gntdev.h>
+
+#define PAGE		4096
+#define WORDS		(PAGE / sizeof(uint64_t))
+#define LINE_MAX_XPS	64
+
+static volatile uint64_t *own;		/* the granted page, through gntalloc */
+static volatile uint64_t *mapped;	/* the same page, through gntdev */
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("xps-gnt: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t pattern(unsigned long seed, size_t i)
+{
+	return (seed << 32) ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+/* Write through @w, read through @r: NULL if equal, else what differs. */
+static const char *pass(volatile uint64_t *w, volatile uint64_t *r,
+			unsigned long seed, char *why, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < WORDS; i++)
+		w[i] = pattern(seed, i);
+	for (i = 0; i < WORDS; i++) {
+		if (r[i] != pattern(seed, i)) {
+			snprintf(why, len, "word %zu reads %#llx, wrote %#llx", i,
+				 (unsigned long long)r[i],
+				 (unsigned long long)pattern(seed, i));
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static void reply(const char *dir, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/out", dir);
+	f = fopen(path, "w");	/* blocks until the caller reads */
+	if (!f)
+		die("cannot open %s: %s", path, strerror(errno));
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	if (fclose(f))
+		die("cannot write %s: %s", path, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	struct ioctl_gntdev_unmap_grant_ref unmap = { .count = 1 };
+	struct ioctl_gntalloc_dealloc_gref dealloc = { .count = 1 };
+	struct ioctl_gntdev_map_grant_ref map = { .count = 1 };
+	struct ioctl_gntalloc_alloc_gref alloc = {
+		.flags = GNTALLOC_FLAG_WRITABLE, .count = 1,
+	};
+	char line[LINE_MAX_XPS], why[160], path[4096], *end;
+	unsigned long domid, seed;
+	int fa, fd;
+	FILE *in;
+
+	if (argc != 3)
+		die("usage: xps-gnt DOMID DIR");
+	errno = 0;
+	domid = strtoul(argv[1], &end, 10);
+	if (errno || end == argv[1] || *end || domid >= 0x7ff0)
+		die("DOMID must be a domain id below 32752, not '%s'", argv[1]);
+
+	fa = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	if (fa < 0)
+		die("cannot open /dev/xen/gntalloc: %s", strerror(errno));
+	alloc.domid = domid;
+	if (ioctl(fa, IOCTL_GNTALLOC_ALLOC_GREF, &alloc))
+		die("IOCTL_GNTALLOC_ALLOC_GREF for domain %lu: %s", domid, strerror(errno));
+	own = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fa, alloc.index);
+	if (own == MAP_FAILED)
+		die("cannot mmap the granted page: %s", strerror(errno));
+
+	fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open /dev/xen/gntdev: %s", strerror(errno));
+	map.refs[0].domid = domid;
+	map.refs[0].ref = alloc.gref_ids[0];
+	if (ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, &map))
+		die("IOCTL_GNTDEV_MAP_GRANT_REF of grant %u: %s", alloc.gref_ids[0], strerror(errno));
+	mapped = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.index);
+	if (mapped == MAP_FAILED)
+		die("cannot mmap grant %u of domain %lu through gntdev: %s",
+		    alloc.gref_ids[0], domid, strerror(errno));
+	if (pass(own, mapped, 0, why, sizeof(why)) || pass(mapped, own, 1, why, sizeof(why)))
+		die("the fresh mapping does not show the granted page: %s", why);
+	printf("grant %u of domain %lu mapped through gntdev\n", alloc.gref_ids[0], domid);
+	fflush(stdout);
+
+	snprintf(path, sizeof(path), "%s/in", argv[2]);
+	for (;;) {
+		in = fopen(path, "r");	/* blocks until a caller writes */
+		if (!in)
+			die("cannot open %s: %s", path, strerror(errno));
+		while (fgets(line, sizeof(line), in)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!strcmp(line, "quit")) {
+				if (munmap((void *)mapped, PAGE) ||
+				    (unmap.index = map.index,
+				     ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap))) {
+					reply(argv[2], "bad quit: unmapping the grant: %s", strerror(errno));
+					return 1;
+				}
+				dealloc.index = alloc.index;
+				if (munmap((void *)own, PAGE) ||
+				    ioctl(fa, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc)) {
+					reply(argv[2], "bad quit: giving the page back: %s", strerror(errno));
+					return 1;
+				}
+				close(fd);
+				close(fa);
+				reply(argv[2], "bye");
+				return 0;
+			}
+			errno = 0;
+			if (strncmp(line, "check ", 6) ||
+			    (seed = strtoul(line + 6, &end, 10), errno || *end || seed > 0xffffffUL)) {
+				reply(argv[2], "bad command '%.40s' (check N | quit)", line);
+				continue;
+			}
+			if (pass(own, mapped, 2 * seed, why, sizeof(why)) ||
+			    pass(mapped, own, 2 * seed + 1, why, sizeof(why)))
+				reply(argv[2], "bad %lu: %s", seed, why);
+			else
+				reply(argv[2], "ok %lu", seed);
+		}
+		fclose(in);
+	}
+}
