@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""report.py DIR: turn DIR/raw.txt (written by scripts/bench) into
-DIR/results.md (a markdown table with the design's targets), DIR/results.json
-and DIR/bench.png.  Exit status 1 when raw.txt is incomplete."""
+"""report.py DIR: turn DIR/raw-<run>.txt (written by scripts/bench, one per
+run) into DIR/results.md (a markdown table with the design's targets: the
+medians over the runs, then each run's ratios), DIR/results.json and
+DIR/bench.png.  Exit status 1 when a run's figures are incomplete."""
+import glob
 import json
 import os
+import statistics
 import sys
 
 MIB = 1 << 20
@@ -31,9 +34,8 @@ def num(vals, key, i=0):
     return float(v[i])
 
 
-def main():
-    d = sys.argv[1]
-    head, v = parse(os.path.join(d, "raw.txt"))
+def figures(v):
+    """One run's figures (None where missing); None if a needed one is."""
     r = {
         "floor_kb": num(v, ("floor", "on-save"), 1),
         "floor_off_kb": num(v, ("floor", "off-save"), 1),
@@ -50,8 +52,7 @@ def main():
     need = [k for k in ("floor_kb", "floor_off_kb", "alloc_off_kb", "size_off", "size_on", "save_off", "save_on", "restore_off",
                         "restore_on", "migrate_off", "migrate_on", "down_off", "down_on") if r[k] is None]
     if need:
-        print("report: raw.txt lacks %s" % ", ".join(need), file=sys.stderr)
-        return 1
+        return None, need
     for k in ("off", "on"):
         us = num(v, ("cycle", k))
         r["cycle_%s_s" % k] = us / 1e6 if us else None
@@ -61,7 +62,8 @@ def main():
     r["whole_migrate_s"] = us / 1e6 if us else None
     r["prepare_save_s"] = num(v, ("prepare", "save"))
     r["prepare_migrate_s"] = num(v, ("prepare", "migrate"))
-    # xl migrate's own time against the image size, through the two runs:
+    # xl migrate's own time against the image size, through the two
+    # migrations (feature off and on):
     # what it costs whatever the image (domain build, devices, the final
     # round), and what each MiB copied costs.
     r["xl_migrate_fixed_s"] = r["xl_migrate_s_per_mib"] = None
@@ -76,6 +78,34 @@ def main():
         us, pages = num(v, ("repop", b)), num(v, ("repop", b), 1)
         rate[b] = pages / (us / 1e6) if us and pages else None
     r["repop_pages_s_unbatched"], r["repop_pages_s_batched"] = rate["0"], rate["1"]
+    return r, []
+
+
+def median_of(runs):
+    """Each figure's median over the runs that have it."""
+    out = {}
+    for k in runs[0]:
+        xs = [r[k] for r in runs if r.get(k) is not None]
+        out[k] = statistics.median(xs) if xs else None
+    return out
+
+
+def main():
+    d = sys.argv[1]
+    paths = sorted(glob.glob(os.path.join(d, "raw-*.txt")))
+    if not paths:
+        print("report: no %s/raw-*.txt" % d, file=sys.stderr)
+        return 1
+    runs = []
+    for path in paths:
+        head, v = parse(path)
+        r, need = figures(v)
+        if r is None:
+            print("report: %s lacks %s" % (path, ", ".join(need)), file=sys.stderr)
+            return 1
+        runs.append(r)
+    r = median_of(runs)
+    rate = {"0": r["repop_pages_s_unbatched"], "1": r["repop_pages_s_batched"]}
 
     floor_b = r["floor_kb"] * 1024
     # The stream's own bytes (headers, the P2M frame list, 8 bytes per page
@@ -131,16 +161,26 @@ def main():
         ("repopulation, pages/s (unbatched / batched)", f(rate["0"], "%.0f"), f(rate["1"], "%.0f"),
          "%.2f" % (rate["1"] / rate["0"]) if rate["0"] and rate["1"] else "-"),
     ]
-    md = ["# make bench: lean suspend, feature off vs on, one run", ""]
+    n = len(runs)
+    md = ["# make bench: lean suspend, feature off vs on, %s" %
+          ("one run" if n == 1 else "medians of %d runs" % n), ""]
     md += ["- " + h for h in head] + [""]
     md += ["| measure | feature off | feature on | on / off |", "|---|---:|---:|---:|"]
     md += ["| %s | %s | %s | %s |" % row for row in rows]
     md += ["", "| target (design section 4) | measured | met |", "|---|---|---|"]
     md += ["| %s | %s | %s |" % (t, m, "yes" if ok else "**no**") for t, m, ok in targets]
+    if n > 1:
+        def each(fn):
+            return ", ".join("%.2f" % fn(x) for x in runs)
+        md += ["", "Each run, on / off: image %s; save + restore %s; migrate %s; downtime %s." % (
+            each(lambda x: x["size_on"] / x["size_off"]),
+            each(lambda x: (x["save_on"] + x["restore_on"]) / (x["save_off"] + x["restore_off"])),
+            each(lambda x: x["migrate_on"] / x["migrate_off"]),
+            each(lambda x: x["down_on"] / x["down_off"] if x["down_off"] else 0))]
     if r["xl_migrate_fixed_s"] is not None:
         fx = r["xl_migrate_fixed_s"]
         md += ["", "xl migrate's own time (total minus prepare) against the image size, "
-               "fitted through the two runs: %.1f s whatever the image, plus %.2f s per "
+               "fitted through the feature-off and feature-on migrations: %.1f s whatever the image, plus %.2f s per "
                "100 MiB copied.  The fixed part alone is %.2f of feature-off; the 0.4 "
                "target leaves %.1f s for the prepare and the lean image's copy."
                % (fx, 100 * r["xl_migrate_s_per_mib"], fx / r["migrate_off"],
@@ -149,7 +189,7 @@ def main():
     with open(os.path.join(d, "results.md"), "w") as fo:
         fo.write(text)
     with open(os.path.join(d, "results.json"), "w") as fo:
-        json.dump({"head": head, "results": r}, fo, indent=1)
+        json.dump({"head": head, "results": r, "runs": runs}, fo, indent=1)
     print(text)
     plot(d, r, floor_b)
     return 0
