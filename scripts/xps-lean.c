@@ -1111,8 +1111,8 @@ static int run_xl(const struct opts *o, struct xs_handle *xsh,
 	if (hold && refreshes) {
 		int rc = hold_write(hold, 0);
 
-		step("%s: renewed the hold %d times; control/xen-suspend-hold %s",
-		     hold->label, refreshes,
+		step("%s: renewed the hold %d time%s; control/xen-suspend-hold %s",
+		     hold->label, refreshes, refreshes == 1 ? "" : "s",
 		     rc < 0 ? "could not be removed" : rc ? "went with the domain" : "removed");
 	}
 	if (WIFSIGNALED(status))

@@ -18,6 +18,10 @@
  *             page back (IOCTL_GNTALLOC_DEALLOC_GREF): "bye", exit 0, or
  *             "bad quit: <what>", exit 1
  *
+ * Before that it drives gntdev's error path for a map whose index cannot be
+ * copied back (the request in a read-only page): EFAULT, and nothing left
+ * behind, so the real map gets index 0.
+ *
  * Setup errors go to stderr with exit status 1.  Built static on the host
  * against libxen-dev's copies of the Linux ioctl ABI.
  */
@@ -106,6 +110,7 @@ int main(int argc, char **argv)
 	};
 	char line[LINE_MAX_XPS], why[160], path[4096], *end;
 	unsigned long domid, seed;
+	void *ro;
 	int fa, fd;
 	FILE *in;
 
@@ -131,15 +136,32 @@ int main(int argc, char **argv)
 		die("cannot open /dev/xen/gntdev: %s", strerror(errno));
 	map.refs[0].domid = domid;
 	map.refs[0].ref = alloc.gref_ids[0];
+
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro == MAP_FAILED)
+		die("cannot mmap a scratch page: %s", strerror(errno));
+	memcpy(ro, &map, sizeof(map));
+	if (mprotect(ro, PAGE, PROT_READ))
+		die("cannot make the scratch page read-only: %s", strerror(errno));
+	errno = 0;
+	if (ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, ro) != -1 || errno != EFAULT)
+		die("IOCTL_GNTDEV_MAP_GRANT_REF with a read-only request: %s, not EFAULT",
+		    errno ? strerror(errno) : "success");
+	munmap(ro, PAGE);
+
 	if (ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, &map))
 		die("IOCTL_GNTDEV_MAP_GRANT_REF of grant %u: %s", alloc.gref_ids[0], strerror(errno));
+	if (map.index)
+		die("the map whose index could not be copied back was left behind (the next one has offset %llu)",
+		    (unsigned long long)map.index);
 	mapped = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.index);
 	if (mapped == MAP_FAILED)
 		die("cannot mmap grant %u of domain %lu through gntdev: %s",
 		    alloc.gref_ids[0], domid, strerror(errno));
 	if (pass(own, mapped, 0, why, sizeof(why)) || pass(mapped, own, 1, why, sizeof(why)))
 		die("the fresh mapping does not show the granted page: %s", why);
-	printf("grant %u of domain %lu mapped through gntdev\n", alloc.gref_ids[0], domid);
+	printf("grant %u of domain %lu mapped through gntdev (a failed copy-out left nothing behind)\n",
+	       alloc.gref_ids[0], domid);
 	fflush(stdout);
 
 	snprintf(path, sizeof(path), "%s/in", argv[2]);
