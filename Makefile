@@ -84,9 +84,10 @@ demo: deps
 ##               guest with 600 MiB of clean page cache and 100 MiB of live anonymous
 ##               memory; image, save, restore, migrate, downtime, repopulation rate.
 ##               Prints a markdown table; results.md, results.json and bench.png go to
-##               $XPS_CACHE/bench (OUT=dir to change; about 7 minutes warm)
+##               $XPS_CACHE/bench (OUT=dir to change; about 7 minutes warm; RUNS=N
+##               repeats it N times on the same rig and reports medians, 5 min a run)
 bench: deps
-	@scripts/bench $(if $(OUT),--out $(OUT))
+	@scripts/bench $(if $(OUT),--out $(OUT)) $(if $(RUNS),--runs $(RUNS))
 
 ## clean         remove this version's build directories from the cache (keeps the tree)
 clean:
