@@ -92,7 +92,8 @@ void xen_suspend_cycle_end(const struct xen_suspend_cycle *cycle,
 
 	/* A toolstack cycle ends a prepare; a test leaves it prepared. */
 	if (xen_suspend_lean_held && trigger == XEN_SUSPEND_TRIGGER_TOOLSTACK) {
-		xen_suspend_lean_end(false);
+		xen_suspend_lean_end(false, xen_suspend_cycle_result(cycle) ==
+					    XEN_SUSPEND_RESUMED);
 		xen_suspend_lean_held = false;
 	}
 	if (xen_suspend_lean_held)
@@ -297,7 +298,7 @@ static int xen_suspend_abort(bool wait)
 	else if (!mutex_trylock(&system_transition_mutex))
 		return -EBUSY;
 	if (xen_suspend_lean_held) {
-		xen_suspend_lean_end(true);
+		xen_suspend_lean_end(true, false);
 		xen_suspend_lean_held = false;
 		xen_suspend_set_state(XEN_SUSPEND_IDLE);
 	} else {
@@ -325,7 +326,7 @@ void xen_suspend_hold_expired(void)
 	if (xen_suspend_lean_held) {
 		pr_warn("Prepared, but no suspend came before the hold timeout: memory goes back to the guest\n");
 		xen_suspend_lean_timed_out();
-		xen_suspend_lean_end(false);
+		xen_suspend_lean_end(false, false);
 		xen_suspend_lean_held = false;
 		xen_suspend_set_state(XEN_SUSPEND_IDLE);
 	}

@@ -6,7 +6,8 @@
  * kind until the cycle ends (a live migration may be copying).  The end of
  * the suspend cycle, an "abort" or the hold timeout lift the hold, and the
  * balloon thread takes new frames from Xen up to the target again, after
- * thaw, never in the way of device reconnection.
+ * thaw and, after a resume, once the frontends have reconnected (bounded),
+ * never in the way of device reconnection.
  *
  * While xl runs, dom0's helper keeps the hold from timing out: it writes a
  * number of seconds to control/xen-suspend-hold, and each write restarts the
@@ -19,6 +20,7 @@
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/notifier.h>
@@ -39,6 +41,15 @@
 #define XEN_SUSPEND_HOLD_TIMEOUT_MAX_S	(24 * 3600)
 
 static u32 hold_timeout_s = XEN_SUSPEND_HOLD_TIMEOUT_S;
+
+/* After a resume the lift waits for the frontends, this long at most. */
+#define XEN_SUSPEND_LIFT_WAIT_MS	10000
+#define XEN_SUSPEND_LIFT_POLL_MS	20
+
+/* Set by xen_suspend_lean_end() before it queues the lift. */
+static bool lift_after_resume;
+/* How long the last lift waited for the frontends. */
+static u64 lift_wait_us;
 
 /* Between a prepare and the end of its hold; read by the xenstore watch. */
 static bool lean_held;
@@ -63,9 +74,27 @@ static void xen_suspend_hold_timeout_fn(struct work_struct *work)
 
 static DECLARE_DELAYED_WORK(xen_suspend_hold_work, xen_suspend_hold_timeout_fn);
 
-/* The balloon takes its mutex: not from the xenwatch thread. */
+/*
+ * The balloon takes its mutex: not from the xenwatch thread.  After a resume
+ * the frontends reconnect to new backends from the xenwatch thread: taking
+ * frames from Xen meanwhile would compete with them, so wait until they are
+ * connected, polling, for XEN_SUSPEND_LIFT_WAIT_MS at most.
+ */
 static void xen_suspend_lift_fn(struct work_struct *work)
 {
+	unsigned long end = jiffies + msecs_to_jiffies(XEN_SUSPEND_LIFT_WAIT_MS);
+	u64 t0 = ktime_get_boottime_ns();
+	bool connecting = false;
+
+	if (READ_ONCE(lift_after_resume)) {
+		while ((connecting = xenbus_frontends_connecting()) &&
+		       time_before(jiffies, end))
+			msleep(XEN_SUSPEND_LIFT_POLL_MS);
+		if (connecting)
+			pr_warn("Frontends still connecting %u ms after the resume: taking memory back from Xen anyway\n",
+				XEN_SUSPEND_LIFT_WAIT_MS);
+	}
+	WRITE_ONCE(lift_wait_us, div_u64(ktime_get_boottime_ns() - t0, NSEC_PER_USEC));
 	xen_balloon_lean_lift();
 }
 
@@ -93,6 +122,8 @@ int xen_suspend_lean_prepare(void)
 
 	lockdep_assert_held(&system_transition_mutex);
 
+	/* A lift still waiting for the frontends goes first. */
+	flush_work(&xen_suspend_lift_work);
 	lean.reserve = xen_balloon_lean_reserve();
 	err = xen_balloon_lean_release(lean.reserve, &released);
 	lean.error = err;
@@ -120,11 +151,13 @@ void xen_suspend_lean_refresh(void)
 /**
  * xen_suspend_lean_end() - lift the hold: the cycle ended, or it was aborted
  * @aborted: by "abort" or the timeout rather than a suspend cycle
+ * @resumed: the cycle resumed in a new domain: the lift waits for the
+ *	frontends to reconnect
  *
  * Called under system_transition_mutex.  The timeout work may be waiting for
  * that mutex: it finds nothing prepared and does nothing.
  */
-void xen_suspend_lean_end(bool aborted)
+void xen_suspend_lean_end(bool aborted, bool resumed)
 {
 	lockdep_assert_held(&system_transition_mutex);
 
@@ -132,6 +165,7 @@ void xen_suspend_lean_end(bool aborted)
 	cancel_delayed_work(&xen_suspend_hold_work);
 	if (aborted)
 		lean.aborts++;
+	WRITE_ONCE(lift_after_resume, resumed);
 	queue_work(system_unbound_wq, &xen_suspend_lift_work);
 }
 
@@ -158,6 +192,7 @@ static int xen_suspend_lean_show(struct seq_file *m, void *unused)
 	seq_printf(m, "unmapped: %lu\n", st.unmapped);
 	seq_printf(m, "kept: %lu\n", st.kept);
 	seq_printf(m, "missing: %lu\n", st.missing);
+	seq_printf(m, "lift_wait_us: %llu\n", READ_ONCE(lift_wait_us));
 	seq_printf(m, "whole_us: %llu\n", st.whole_us);
 	seq_printf(m, "prepares: %llu\n", lean.prepares);
 	seq_printf(m, "aborts: %llu\n", lean.aborts);

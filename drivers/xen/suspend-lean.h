@@ -9,7 +9,7 @@
 
 int xen_suspend_lean_prepare(void);
 void xen_suspend_lean_refresh(void);
-void xen_suspend_lean_end(bool aborted);
+void xen_suspend_lean_end(bool aborted, bool resumed);
 void xen_suspend_lean_timed_out(void);
 
 /* suspend-ctl.c: the hold timed out. */
