@@ -51,8 +51,6 @@ static bool lift_after_resume;
 /* How long the last lift waited for the frontends. */
 static u64 lift_wait_us;
 
-/* Between a prepare and the end of its hold; read by the xenstore watch. */
-static bool lean_held;
 /* Written by the xenstore watch only (the xenwatch thread). */
 static u64 hold_refreshes, hold_rejected;
 
@@ -135,7 +133,6 @@ int xen_suspend_lean_prepare(void)
 		return err;
 
 	lean.prepares++;
-	WRITE_ONCE(lean_held, true);
 	xen_suspend_arm_hold_timeout();
 	return 0;
 }
@@ -161,7 +158,6 @@ void xen_suspend_lean_end(bool aborted, bool resumed)
 {
 	lockdep_assert_held(&system_transition_mutex);
 
-	WRITE_ONCE(lean_held, false);
 	cancel_delayed_work(&xen_suspend_hold_work);
 	if (aborted)
 		lean.aborts++;
@@ -222,9 +218,11 @@ DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_hold_timeout_fops, xen_suspend_hold_timeout
 
 /*
  * control/xen-suspend-hold, written by dom0's helper while xl runs: restart
- * the hold timeout with that many seconds (1 to 86400).  Anything else is
- * ignored and counted.  A write that races with the end of the hold arms a
- * timeout that finds nothing prepared.  Never blocks the xenwatch thread.
+ * the hold timeout with that many seconds (1 to 86400).  The timeout is
+ * pending exactly while a prepare holds the balloon, so only a pending one
+ * is restarted.  Anything else is ignored and counted.  A write that races
+ * with the end of the hold arms a timeout that finds nothing prepared.
+ * Never blocks the xenwatch thread.
  */
 static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 				     const char *path, const char *token)
@@ -245,7 +243,7 @@ static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 		return;
 	}
 	kfree(val);
-	if (!READ_ONCE(lean_held))
+	if (!delayed_work_pending(&xen_suspend_hold_work))
 		return;
 	mod_delayed_work(system_wq, &xen_suspend_hold_work,
 			 (unsigned long)secs * HZ);
