@@ -33,6 +33,38 @@ info() {
 	printf '%s: %s\n' "$xps_prog" "$*" >&2
 }
 
+# xps_build_c SRC OUT GCC-ARGS...: gcc -o OUT SRC GCC-ARGS (libraries last),
+# keyed by the source, the arguments, gcc's and libxen-dev's versions (kept in
+# OUT.key): an unchanged key rebuilds nothing, a failed build keeps the
+# previous OUT.  The last line of stdout is OUT.
+xps_build_c() {
+	local src=$1 out=$2 key tmp
+	shift 2
+	[ -f "$src" ] || die "$src: no such file"
+	key=$( {
+		sha256sum <"$src"
+		echo "$*"
+		gcc -dumpfullversion
+		dpkg-query -W -f='${Version}\n' libxen-dev 2>/dev/null
+	} | sha256sum | cut -c1-16)
+	if [ -x "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
+		info "$out is up to date"
+		echo "$out"
+		return 0
+	fi
+	mkdir -p "${out%/*}"
+	tmp=$out.tmp.$$
+	if ! gcc -o "$tmp" "$src" "$@" >&2; then
+		rm -f "$tmp"
+		die "cannot build $src (errors above); the previous binary, if any, is kept"
+	fi
+	# Binary first, key second: a crash in between only costs a rebuild.
+	mv "$tmp" "$out"
+	echo "$key" >"$out.key"
+	info "built $out"
+	echo "$out"
+}
+
 # Version of the installed kernel source package; empty when not installed.
 xps_pkg_version() {
 	dpkg-query -W -f='${Status} ${Version}\n' "$XPS_SRC_PKG" 2>/dev/null |

@@ -269,15 +269,22 @@ static void progress_note(struct progress *p)
 		p->seen_preparing = true;
 }
 
+/* One line on stderr, prefixed with the program's name. */
+static void vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, PROG ": ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(" PROG " -h for the usage)\n");
+	fprintf(stderr, "(" PROG " -h for the usage)\n");
 	return -1;
 }
 
@@ -576,11 +583,9 @@ static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 #define step(...)	do { if (verbose) say(__VA_ARGS__); } while (0)

@@ -7,6 +7,11 @@
  * undo of the steps before it runs.  A cycle disarms the knob when it ends,
  * whether it reached step N or not, so that a test can never leave it armed
  * for a later toolstack suspend.
+ *
+ * debugfs xen/suspend/fail_lift_wait, when 1, makes the next lean lift
+ * (suspend-lean.c) take the frontends for still connecting: after a resume
+ * it waits its whole bound, then warns and takes memory back from Xen
+ * anyway.  That lift disarms the knob, whether it followed a resume or not.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -21,6 +26,7 @@
 #include "suspend-debug.h"
 
 static atomic_t xen_suspend_fail_step = ATOMIC_INIT(-1);
+static atomic_t xen_suspend_fail_lift_wait = ATOMIC_INIT(0);
 
 /**
  * xen_suspend_debug_fault() - the cycle's fault hook
@@ -46,6 +52,20 @@ void xen_suspend_debug_cycle_end(void)
 	atomic_set(&xen_suspend_fail_step, -1);
 }
 
+/**
+ * xen_suspend_debug_lift_fault() - the lean lift's fault hook
+ *
+ * Return: true when fail_lift_wait is armed (which disarms it): the lift
+ * takes the frontends for still connecting.
+ */
+bool xen_suspend_debug_lift_fault(void)
+{
+	if (!atomic_xchg(&xen_suspend_fail_lift_wait, 0))
+		return false;
+	pr_info("fail_lift_wait: the lift takes the frontends for connecting\n");
+	return true;
+}
+
 static int xen_suspend_fail_step_get(void *data, u64 *val)
 {
 	*val = (s64)atomic_read(&xen_suspend_fail_step);
@@ -64,6 +84,22 @@ static int xen_suspend_fail_step_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE_SIGNED(xen_suspend_fail_step_fops, xen_suspend_fail_step_get,
 				xen_suspend_fail_step_set, "%lld\n");
 
+static int xen_suspend_fail_lift_wait_get(void *data, u64 *val)
+{
+	*val = atomic_read(&xen_suspend_fail_lift_wait);
+	return 0;
+}
+
+static int xen_suspend_fail_lift_wait_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	atomic_set(&xen_suspend_fail_lift_wait, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_fail_lift_wait_fops, xen_suspend_fail_lift_wait_get,
+			 xen_suspend_fail_lift_wait_set, "%llu\n");
+
 /* After suspend-stats.c's initcall (link order), which makes xen/suspend/. */
 static int __init xen_suspend_debug_init(void)
 {
@@ -81,6 +117,8 @@ static int __init xen_suspend_debug_init(void)
 		return -ENOENT;
 	debugfs_create_file_unsafe("fail_step", 0600, dir, NULL,
 				   &xen_suspend_fail_step_fops);
+	debugfs_create_file_unsafe("fail_lift_wait", 0600, dir, NULL,
+				   &xen_suspend_fail_lift_wait_fops);
 	dput(dir);
 	return 0;
 }

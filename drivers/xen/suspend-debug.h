@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONFIG_XEN_SUSPEND_DEBUG: fault injection for the Xen suspend cycle,
- * debugfs xen/suspend/fail_step.
+ * debugfs xen/suspend/fail_step and xen/suspend/fail_lift_wait.
  */
 #ifndef _XEN_SUSPEND_DEBUG_H
 #define _XEN_SUSPEND_DEBUG_H
@@ -11,6 +11,7 @@
 #ifdef CONFIG_XEN_SUSPEND_DEBUG
 int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle, unsigned int step);
 void xen_suspend_debug_cycle_end(void);
+bool xen_suspend_debug_lift_fault(void);
 #else
 static inline int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle,
 					  unsigned int step)
@@ -20,6 +21,11 @@ static inline int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle,
 
 static inline void xen_suspend_debug_cycle_end(void)
 {
+}
+
+static inline bool xen_suspend_debug_lift_fault(void)
+{
+	return false;
 }
 #endif
 

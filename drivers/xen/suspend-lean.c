@@ -13,8 +13,9 @@
  * number of seconds to control/xen-suspend-hold, and each write restarts the
  * hold timeout with that many seconds.
  *
- * debugfs xen/suspend/lean shows what the last prepare and lift did, and
- * xen/suspend/hold_timeout_s the hold timeout in seconds.
+ * debugfs xen/suspend/lean shows what the last prepare and lift did,
+ * xen/suspend/hold_timeout_s the hold timeout in seconds and
+ * xen/suspend/lift_wait_ms how long a lift waits for the frontends at most.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -34,6 +35,7 @@
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 
+#include "suspend-debug.h"
 #include "suspend-lean.h"
 
 /* Long enough for a save or migration of a big guest on a slow host. */
@@ -44,7 +46,10 @@ static u32 hold_timeout_s = XEN_SUSPEND_HOLD_TIMEOUT_S;
 
 /* After a resume the lift waits for the frontends, this long at most. */
 #define XEN_SUSPEND_LIFT_WAIT_MS	10000
+#define XEN_SUSPEND_LIFT_WAIT_MAX_MS	60000
 #define XEN_SUSPEND_LIFT_POLL_MS	20
+
+static u32 lift_wait_ms = XEN_SUSPEND_LIFT_WAIT_MS;
 
 /* Set by xen_suspend_lean_end() before it queues the lift. */
 static bool lift_after_resume;
@@ -76,21 +81,23 @@ static DECLARE_DELAYED_WORK(xen_suspend_hold_work, xen_suspend_hold_timeout_fn);
  * The balloon takes its mutex: not from the xenwatch thread.  After a resume
  * the frontends reconnect to new backends from the xenwatch thread: taking
  * frames from Xen meanwhile would compete with them, so wait until they are
- * connected, polling, for XEN_SUSPEND_LIFT_WAIT_MS at most.
+ * connected, polling, for lift_wait_ms at most.
  */
 static void xen_suspend_lift_fn(struct work_struct *work)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(XEN_SUSPEND_LIFT_WAIT_MS);
+	unsigned int wait_ms = READ_ONCE(lift_wait_ms);
+	unsigned long end = jiffies + msecs_to_jiffies(wait_ms);
+	bool fault = xen_suspend_debug_lift_fault();
 	u64 t0 = ktime_get_boottime_ns();
 	bool connecting = false;
 
 	if (READ_ONCE(lift_after_resume)) {
-		while ((connecting = xenbus_frontends_connecting()) &&
+		while ((connecting = fault || xenbus_frontends_connecting()) &&
 		       time_before(jiffies, end))
 			msleep(XEN_SUSPEND_LIFT_POLL_MS);
 		if (connecting)
 			pr_warn("Frontends still connecting %u ms after the resume: taking memory back from Xen anyway\n",
-				XEN_SUSPEND_LIFT_WAIT_MS);
+				wait_ms);
 	}
 	WRITE_ONCE(lift_wait_us, div_u64(ktime_get_boottime_ns() - t0, NSEC_PER_USEC));
 	xen_balloon_lean_lift();
@@ -216,6 +223,22 @@ static int xen_suspend_hold_timeout_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_hold_timeout_fops, xen_suspend_hold_timeout_get,
 			 xen_suspend_hold_timeout_set, "%llu\n");
 
+static int xen_suspend_lift_wait_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(lift_wait_ms);
+	return 0;
+}
+
+static int xen_suspend_lift_wait_set(void *data, u64 val)
+{
+	if (val > XEN_SUSPEND_LIFT_WAIT_MAX_MS)
+		return -EINVAL;
+	WRITE_ONCE(lift_wait_ms, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_lift_wait_fops, xen_suspend_lift_wait_get,
+			 xen_suspend_lift_wait_set, "%llu\n");
+
 /*
  * control/xen-suspend-hold, written by dom0's helper while xl runs: restart
  * the hold timeout with that many seconds (1 to 86400).  The timeout is
@@ -291,6 +314,8 @@ static int __init xen_suspend_lean_init(void)
 	debugfs_create_file("lean", 0400, dir, NULL, &xen_suspend_lean_fops);
 	debugfs_create_file_unsafe("hold_timeout_s", 0600, dir, NULL,
 				   &xen_suspend_hold_timeout_fops);
+	debugfs_create_file_unsafe("lift_wait_ms", 0600, dir, NULL,
+				   &xen_suspend_lift_wait_fops);
 	dput(dir);
 	return 0;
 }

@@ -296,10 +296,15 @@ FIXTURE_SETUP(cycles)
 {
 }
 
-/* A test that failed half-way must not leave the guest prepared. */
+/*
+ * A test that failed half-way must not leave the guest prepared, nor the
+ * lift's knobs changed (absent files: nothing to do).
+ */
 FIXTURE_TEARDOWN(cycles)
 {
 	xs_write("abort");
+	write_file(XS_DEBUGFS "/fail_lift_wait", "0", 1);
+	write_file(XS_DEBUGFS "/lift_wait_ms", "10000", 5);
 }
 
 /*
@@ -616,6 +621,45 @@ TEST_F_TIMEOUT(cycles, prepare_timeout, CYCLE_TIMEOUT)
 	EXPECT_EQ(0, lean_of("held"));
 	ASSERT_EQ(3, write_file(knob, "600", 3));
 	EXPECT_TRUE(wait_memtotal(total, REPOPULATE_TIMEOUT_MS));
+}
+
+/*
+ * debugfs xen/suspend/lift_wait_ms bounds the lift's wait for the frontends
+ * (0 to 60000 ms) and fail_lift_wait (CONFIG_XEN_SUSPEND_DEBUG) takes 0 or
+ * 1: other values are -EINVAL and change nothing.  An armed fail_lift_wait
+ * is used up by the next lift even when it follows an abort, which does
+ * not wait for the frontends.
+ */
+TEST_F_TIMEOUT(cycles, lift_knobs, CYCLE_TIMEOUT)
+{
+	const char *bound = XS_DEBUGFS "/lift_wait_ms";
+	const char *fault = XS_DEBUGFS "/fail_lift_wait";
+	long long total;
+	char buf[32];
+
+	if (access(bound, W_OK) || access(fault, W_OK))
+		SKIP(return, "%s or %s absent: no debugfs or no CONFIG_XEN_SUSPEND_DEBUG",
+		     bound, fault);
+	EXPECT_EQ(-EINVAL, write_file(bound, "60001", 5));
+	EXPECT_EQ(-EINVAL, write_file(bound, "-1", 2));
+	EXPECT_EQ(-EINVAL, write_file(bound, "x", 1));
+	ASSERT_GT(read_file(bound, buf, sizeof(buf)), 0);
+	EXPECT_EQ(10000, atoll(buf));
+	EXPECT_EQ(-EINVAL, write_file(fault, "2", 1));
+	EXPECT_EQ(-EINVAL, write_file(fault, "x", 1));
+	ASSERT_GT(read_file(fault, buf, sizeof(buf)), 0);
+	EXPECT_EQ(0, atoll(buf));
+
+	total = meminfo_kb("MemTotal");
+	ASSERT_EQ(4, write_file(bound, "5000", 4));
+	ASSERT_EQ(1, write_file(fault, "1", 1));
+	ASSERT_EQ(7, xs_write("prepare"));
+	ASSERT_EQ(5, xs_write("abort"));
+	EXPECT_TRUE(wait_memtotal(total, REPOPULATE_TIMEOUT_MS));
+	ASSERT_GT(read_file(fault, buf, sizeof(buf)), 0);
+	EXPECT_EQ(0, atoll(buf)) TH_LOG("the lift did not use up fail_lift_wait");
+	EXPECT_LT(lean_of("lift_wait_us"), 1000000);
+	EXPECT_EQ(5, write_file(bound, "10000", 5));
 }
 
 /* What TEST_HARNESS_MAIN expands to, plus a clean skip outside Xen PV. */
