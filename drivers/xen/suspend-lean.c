@@ -85,10 +85,10 @@ static DECLARE_DELAYED_WORK(xen_suspend_hold_work, xen_suspend_hold_timeout_fn);
  */
 static void xen_suspend_lift_fn(struct work_struct *work)
 {
+	u64 t0 = ktime_get_boottime_ns();
+	bool fault = xen_suspend_debug_lift_fault();
 	unsigned int wait_ms = READ_ONCE(lift_wait_ms);
 	unsigned long end = jiffies + msecs_to_jiffies(wait_ms);
-	bool fault = xen_suspend_debug_lift_fault();
-	u64 t0 = ktime_get_boottime_ns();
 	bool connecting = false;
 
 	if (READ_ONCE(lift_after_resume)) {
