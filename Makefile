@@ -85,9 +85,11 @@ demo: deps
 ##               memory; image, save, restore, migrate, downtime, repopulation rate.
 ##               Prints a markdown table; results.md, results.json and bench.png go to
 ##               $XPS_CACHE/bench (OUT=dir to change; about 7 minutes warm; RUNS=N
-##               repeats it N times on the same rig and reports medians, 5 min a run)
+##               repeats it N times on the same rig and reports medians, 5 min a run;
+##               HOTPLUG=debian uses Debian's hotplug scripts in dom0, 9-10 s slower
+##               per migration under TCG, instead of scripts/rig-hotplug-*)
 bench: deps
-	@scripts/bench $(if $(OUT),--out $(OUT)) $(if $(RUNS),--runs $(RUNS))
+	@scripts/bench $(if $(OUT),--out $(OUT)) $(if $(RUNS),--runs $(RUNS)) $(if $(HOTPLUG),--hotplug $(HOTPLUG))
 
 ## clean         remove this version's build directories from the cache (keeps the tree)
 clean:
