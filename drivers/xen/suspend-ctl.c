@@ -78,6 +78,13 @@ void xen_suspend_cycle_begin(struct xen_suspend_cycle *cycle,
 	xen_suspend_set_state(XEN_SUSPEND_SUSPENDING);
 }
 
+/* End a prepare: the balloon lifts its hold.  Under system_transition_mutex. */
+static void xen_suspend_unhold(bool aborted, bool resumed)
+{
+	xen_suspend_lean_end(aborted, resumed);
+	xen_suspend_lean_held = false;
+}
+
 /**
  * xen_suspend_cycle_end() - report how a cycle ended
  * @cycle: the cycle that xen_suspend_cycle_run() has run
@@ -91,11 +98,9 @@ void xen_suspend_cycle_end(const struct xen_suspend_cycle *cycle,
 	enum xen_suspend_state state = XEN_SUSPEND_IDLE;
 
 	/* A toolstack cycle ends a prepare; a test leaves it prepared. */
-	if (xen_suspend_lean_held && trigger == XEN_SUSPEND_TRIGGER_TOOLSTACK) {
-		xen_suspend_lean_end(false, xen_suspend_cycle_result(cycle) ==
-					    XEN_SUSPEND_RESUMED);
-		xen_suspend_lean_held = false;
-	}
+	if (xen_suspend_lean_held && trigger == XEN_SUSPEND_TRIGGER_TOOLSTACK)
+		xen_suspend_unhold(false, xen_suspend_cycle_result(cycle) ==
+					  XEN_SUSPEND_RESUMED);
 	if (xen_suspend_lean_held)
 		state = XEN_SUSPEND_PREPARED;
 
@@ -125,6 +130,27 @@ static ssize_t xen_suspend_show(struct kobject *kobj, struct kobj_attribute *att
 	return xen_suspend_format_status(buf, PAGE_SIZE, state, result, error);
 }
 
+/*
+ * Take system_transition_mutex for a prepare or an abort: from sysfs (@wait
+ * false), -EBUSY at once while a system transition runs; for dom0, wait.
+ */
+static int xen_suspend_ctl_lock(bool wait, unsigned int *flags)
+{
+	if (wait) {
+		*flags = lock_system_sleep();
+		return 0;
+	}
+	return mutex_trylock(&system_transition_mutex) ? 0 : -EBUSY;
+}
+
+static void xen_suspend_ctl_unlock(bool wait, unsigned int flags)
+{
+	if (wait)
+		unlock_system_sleep(flags);
+	else
+		mutex_unlock(&system_transition_mutex);
+}
+
 /* From sysfs (@wait false: -EBUSY when a cycle runs) or for dom0 (wait). */
 static int xen_suspend_prepare(bool wait)
 {
@@ -134,10 +160,9 @@ static int xen_suspend_prepare(bool wait)
 	/* Dirty page cache cannot be given back: write it out first. */
 	ksys_sync_helper();
 
-	if (wait)
-		flags = lock_system_sleep();
-	else if (!mutex_trylock(&system_transition_mutex))
-		return -EBUSY;
+	err = xen_suspend_ctl_lock(wait, &flags);
+	if (err)
+		return err;
 	if (xen_suspend_lean_held) {
 		xen_suspend_lean_refresh();
 	} else {
@@ -147,10 +172,7 @@ static int xen_suspend_prepare(bool wait)
 			xen_suspend_set_state(XEN_SUSPEND_PREPARED);
 		}
 	}
-	if (wait)
-		unlock_system_sleep(flags);
-	else
-		mutex_unlock(&system_transition_mutex);
+	xen_suspend_ctl_unlock(wait, flags);
 	xen_suspend_xs_report();
 	return err;
 }
@@ -293,21 +315,16 @@ static int xen_suspend_abort(bool wait)
 	unsigned int flags = 0;
 	int err = 0;
 
-	if (wait)
-		flags = lock_system_sleep();
-	else if (!mutex_trylock(&system_transition_mutex))
-		return -EBUSY;
+	err = xen_suspend_ctl_lock(wait, &flags);
+	if (err)
+		return err;
 	if (xen_suspend_lean_held) {
-		xen_suspend_lean_end(true, false);
-		xen_suspend_lean_held = false;
+		xen_suspend_unhold(true, false);
 		xen_suspend_set_state(XEN_SUSPEND_IDLE);
 	} else {
 		err = -EINVAL;	/* nothing prepared */
 	}
-	if (wait)
-		unlock_system_sleep(flags);
-	else
-		mutex_unlock(&system_transition_mutex);
+	xen_suspend_ctl_unlock(wait, flags);
 	xen_suspend_xs_report();
 	return err;
 }
@@ -326,8 +343,7 @@ void xen_suspend_hold_expired(void)
 	if (xen_suspend_lean_held) {
 		pr_warn("Prepared, but no suspend came before the hold timeout: memory goes back to the guest\n");
 		xen_suspend_lean_timed_out();
-		xen_suspend_lean_end(false, false);
-		xen_suspend_lean_held = false;
+		xen_suspend_unhold(false, false);
 		xen_suspend_set_state(XEN_SUSPEND_IDLE);
 	}
 	unlock_system_sleep(flags);

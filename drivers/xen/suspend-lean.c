@@ -207,37 +207,40 @@ static int xen_suspend_lean_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xen_suspend_lean);
 
-static int xen_suspend_hold_timeout_get(void *data, u64 *val)
+/* A u32 in debugfs that takes only values from min to max. */
+struct xen_suspend_knob {
+	u32 *val;
+	u32 min;
+	u32 max;
+};
+
+static struct xen_suspend_knob hold_timeout_knob = {
+	.val = &hold_timeout_s, .min = 1, .max = XEN_SUSPEND_HOLD_TIMEOUT_MAX_S,
+};
+
+static struct xen_suspend_knob lift_wait_knob = {
+	.val = &lift_wait_ms, .min = 0, .max = XEN_SUSPEND_LIFT_WAIT_MAX_MS,
+};
+
+static int xen_suspend_knob_get(void *data, u64 *val)
 {
-	*val = READ_ONCE(hold_timeout_s);
+	const struct xen_suspend_knob *knob = data;
+
+	*val = READ_ONCE(*knob->val);
 	return 0;
 }
 
-static int xen_suspend_hold_timeout_set(void *data, u64 val)
+static int xen_suspend_knob_set(void *data, u64 val)
 {
-	if (val < 1 || val > XEN_SUSPEND_HOLD_TIMEOUT_MAX_S)
+	const struct xen_suspend_knob *knob = data;
+
+	if (val < knob->min || val > knob->max)
 		return -EINVAL;
-	WRITE_ONCE(hold_timeout_s, val);
+	WRITE_ONCE(*knob->val, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_hold_timeout_fops, xen_suspend_hold_timeout_get,
-			 xen_suspend_hold_timeout_set, "%llu\n");
-
-static int xen_suspend_lift_wait_get(void *data, u64 *val)
-{
-	*val = READ_ONCE(lift_wait_ms);
-	return 0;
-}
-
-static int xen_suspend_lift_wait_set(void *data, u64 val)
-{
-	if (val > XEN_SUSPEND_LIFT_WAIT_MAX_MS)
-		return -EINVAL;
-	WRITE_ONCE(lift_wait_ms, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_lift_wait_fops, xen_suspend_lift_wait_get,
-			 xen_suspend_lift_wait_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_knob_fops, xen_suspend_knob_get,
+			 xen_suspend_knob_set, "%llu\n");
 
 /*
  * control/xen-suspend-hold, written by dom0's helper while xl runs: restart
@@ -312,10 +315,10 @@ static int __init xen_suspend_lean_init(void)
 	if (!dir)
 		return -ENOENT;
 	debugfs_create_file("lean", 0400, dir, NULL, &xen_suspend_lean_fops);
-	debugfs_create_file_unsafe("hold_timeout_s", 0600, dir, NULL,
-				   &xen_suspend_hold_timeout_fops);
-	debugfs_create_file_unsafe("lift_wait_ms", 0600, dir, NULL,
-				   &xen_suspend_lift_wait_fops);
+	debugfs_create_file_unsafe("hold_timeout_s", 0600, dir,
+				   &hold_timeout_knob, &xen_suspend_knob_fops);
+	debugfs_create_file_unsafe("lift_wait_ms", 0600, dir,
+				   &lift_wait_knob, &xen_suspend_knob_fops);
 	dput(dir);
 	return 0;
 }
