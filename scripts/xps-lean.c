@@ -6,7 +6,14 @@
  * back to Xen (control/shutdown = "prepare") and wait, on xenstore watches
  * and within a bound, until it reports data/xen-suspend/{state,result} =
  * prepared.  Then run xl as the user would have.  A stock guest, a busy
- * control/shutdown, a failed or slow prepare: xl runs plainly all the same.
+ * control/shutdown, a prepare the guest did not take: xl runs plainly all
+ * the same.  Once the guest has taken "prepare", its memory may be changing
+ * until it reports "prepared" (xl runs lean) or "idle" (plain xl): a failed
+ * prepare is waited for until idle, a slow or overtaken one is aborted and
+ * waited for until idle, and a guest that reports neither within the bound
+ * is not copied at all (exit status 3).  control/xen-suspend-hold is
+ * written before "prepare", so that the guest's own hold timeout never
+ * lifts a hold xl may be copying, and removed on every way out.
  *
  * Rules (README, "dom0 helper"):
  *  - control/shutdown is written only when it is empty, and cleared only
@@ -14,7 +21,9 @@
  *    transaction), so a pending "xl shutdown" is never lost;
  *  - nothing writes control/shutdown while xl runs;
  *  - guest-written values are read with a length bound, compared strictly,
- *    printed escaped, and decide only how long to wait, never to skip xl;
+ *    printed escaped, and decide how long to wait and, once the guest took
+ *    "prepare", whether xl may run yet (may_run_xl()): never to run it while
+ *    the guest's memory may still change;
  *  - every wait of the helper is bounded (xl's own run is xl's business).
  *
  * Build: make helper (gcc -O2 -Wall -Wextra -Werror ... -lxenstore).
@@ -42,12 +51,22 @@
 #define DOMID_LIMIT		0x7ff0	/* DOMID_FIRST_RESERVED */
 #define TIMEOUT_DEFAULT_S	120
 #define TIMEOUT_MAX_S		86400
-#define ABORT_WAIT_S		10	/* for the guest to take "abort" */
+/*
+ * For the guest to take "abort" and be whole again.  An aborted prepare
+ * finishes its current frame list, then takes back everything it released
+ * before it reports "idle": on the rig (QEMU TCG) 128k pages a second
+ * batched, 25k with balloon_map_batch=0, so 60 s covers a 6 GiB release at
+ * the slow rate.  The wait ends as soon as the guest is idle; a guest that
+ * is not by then is not copied (exit 3), so a longer bound would only delay
+ * that answer.
+ */
+#define ABORT_WAIT_S		60
 #define RESTORE_GRACE_S		10	/* for a restored guest to report at all */
 #define TXN_TRIES		8
 #define HOLD_DEFAULT_S		300	/* asked of the guest per refresh */
 #define XL_ARGS_MAX		16
 #define WATCH_TOKEN		"xps-lean"
+#define EXIT_UNSETTLED		3	/* took "prepare", neither prepared nor idle */
 
 enum verb { VERB_NONE, VERB_SAVE, VERB_MIGRATE, VERB_RESTORE, VERB_SELF_TEST };
 
@@ -85,6 +104,9 @@ struct progress {
 
 enum verdict { V_WAIT, V_PREPARED, V_FAILED, V_OVERTAKEN, V_GONE };
 
+/* May xl run, once the wait for "prepared" is over without it? */
+enum run { RUN_WAIT, RUN_LEAN, RUN_PLAIN, RUN_NOT };
+
 static bool verbose;
 static volatile sig_atomic_t interrupted;
 
@@ -100,10 +122,13 @@ static const char usage_text[] =
 "memory back to Xen first (control/shutdown = \"prepare\"), wait until it\n"
 "reports data/xen-suspend/state = prepared, then run xl with the same\n"
 "arguments.  A guest without data/xen-suspend/version = 1, a pending\n"
-"control/shutdown command, a failed or slow prepare: xl runs plainly.  If\n"
-"xl fails and the guest is still prepared, the helper writes \"abort\" so\n"
-"the guest takes its memory back.  restore runs xl restore and waits for\n"
-"the guest to report state idle.\n"
+"control/shutdown command, a prepare the guest did not take: xl runs\n"
+"plainly.  A prepare the guest took but did not finish within -t is\n"
+"aborted (a failed one is not), and xl runs plainly once the guest reports\n"
+"idle; if it does not within 60 s, xl is not run.  If xl fails and the\n"
+"guest is still prepared, the helper writes \"abort\" so the guest takes\n"
+"its memory back.  restore runs xl restore and waits for the guest to\n"
+"report state idle.\n"
 "\n"
 "  -v          one line per step\n"
 "  -t SECONDS  bound of the wait for the guest (default 120, 1-86400)\n"
@@ -112,7 +137,9 @@ static const char usage_text[] =
 "  -h          this text\n"
 "\n"
 "DOMAIN is a name or a domain id.  Exit status: xl's, 2 for a usage error\n"
-"(nothing done), 127 when xl cannot be run, 130 when interrupted before xl.\n";
+"(nothing done), 3 when the guest took \"prepare\" but reported neither\n"
+"prepared nor idle in time (xl not run: its memory may still change), 127\n"
+"when xl cannot be run, 130 when interrupted before xl.\n";
 
 /* Escape @len bytes of @in into @out: printable ASCII as is, others \xNN. */
 static void escape(const char *in, size_t len, char *out, size_t size)
@@ -258,6 +285,40 @@ static enum verdict prepare_verdict(const struct progress *p)
 	    (p->seen_preparing || !val_equal(&p->result, &p->result0)))
 		return V_FAILED;
 	return V_WAIT;
+}
+
+/*
+ * Once the guest has taken "prepare" and the wait ended without "prepared":
+ * xl may copy it only when its memory no longer changes, that is when it
+ * reports "prepared" (lean; not one reached after our "abort", which is
+ * about to lift it) or "idle" (plain).  "idle" counts only once the guest's
+ * report after our request is in ("preparing" seen, or a new result): the
+ * state written before it reads "idle" too.  Anything else waits, and at
+ * the bound (@expired) xl does not run.  A guest that never took "prepare"
+ * or a domain that is gone: plain xl (which fails on its own for the latter).
+ */
+static enum run may_run_xl(const struct progress *p, bool abort_sent,
+			   bool expired)
+{
+	if (!p->acked || p->gone || !p->shutdown.present)
+		return RUN_PLAIN;
+	if (val_is(&p->state, "idle") &&
+	    (p->seen_preparing || !val_equal(&p->result, &p->result0)))
+		return RUN_PLAIN;
+	if (!abort_sent && val_is(&p->state, "prepared") &&
+	    val_is(&p->result, "prepared"))
+		return RUN_LEAN;
+	return expired ? RUN_NOT : RUN_WAIT;
+}
+
+/*
+ * Ask the guest to stop a prepare it took?  Not after a failure it reported
+ * (it ends on its own); after the bound, a replaced command or a watch
+ * error, yes (written only into an empty control/shutdown all the same).
+ */
+static bool abort_wanted(enum verdict v, int rc)
+{
+	return rc < 0 || v != V_FAILED;
 }
 
 /* Update the ack and "preparing" flags after a fresh read of the nodes. */
@@ -531,6 +592,83 @@ static void self_test_verdicts(void)
 	st_check(p.acked && p.seen_preparing, "the ack, then preparing");
 }
 
+static enum run st_run(const char *sd, const char *state, const char *result,
+		       const char *result0, bool acked, bool seen_preparing,
+		       bool abort_sent, bool expired)
+{
+	struct progress p;
+
+	memset(&p, 0, sizeof(p));
+	st_set(&p.shutdown, sd);
+	st_set(&p.state, state);
+	st_set(&p.result, result);
+	st_set(&p.result0, result0);
+	p.acked = acked;
+	p.seen_preparing = seen_preparing;
+	return may_run_xl(&p, abort_sent, expired);
+}
+
+/* Whether xl may run once the wait for "prepared" ended without it. */
+static void self_test_run(void)
+{
+	st_check(st_run("prepare", "idle", "resumed", "resumed", false, false,
+			false, true) == RUN_PLAIN,
+		 "run: prepare not taken (withdrawn): plain xl");
+	st_check(st_run("", "preparing", "resumed", "resumed", true, true,
+			true, true) == RUN_NOT,
+		 "run: taken, still preparing at the bound: xl must not run");
+	st_check(st_run("", "preparing", "resumed", "resumed", true, true,
+			true, false) == RUN_WAIT,
+		 "run: taken, preparing before the bound: wait");
+	st_check(st_run("", "idle", "failed:ECANCELED", "resumed", true, true,
+			true, false) == RUN_PLAIN,
+		 "run: aborted, idle with failed:ECANCELED: plain xl");
+	st_check(st_run("", "idle", "failed:ENOMEM", "resumed", true, false,
+			false, false) == RUN_PLAIN,
+		 "run: failed, idle with a new result: plain xl");
+	st_check(st_run("abort", "idle", "failed:ENOMEM", "failed:ENOMEM", true,
+			true, true, false) == RUN_PLAIN,
+		 "run: idle after preparing, our abort still pending: plain xl");
+	st_check(st_run("", "idle", "resumed", "resumed", true, false, true,
+			false) == RUN_WAIT,
+		 "run: idle, but the guest's report after the ack not in: wait");
+	st_check(st_run("", "idle", "resumed", "resumed", true, false, true,
+			true) == RUN_NOT,
+		 "run: ... and still so at the bound: xl must not run");
+	st_check(st_run("", "idle\n", "failed:EIO", "resumed", true, true,
+			true, true) == RUN_NOT,
+		 "run: state \"idle\\n\" is not idle");
+	st_check(st_run("poweroff", "prepared", "prepared", "resumed", true,
+			true, false, false) == RUN_LEAN,
+		 "run: overtaken, then prepared (no abort sent): lean xl");
+	st_check(st_run("poweroff", "prepared", "prepared", "prepared", true,
+			false, false, true) == RUN_LEAN,
+		 "run: ... prepared at the bound too: lean xl");
+	st_check(st_run("prepare", "preparing", "resumed", "resumed", false,
+			false, false, true) == RUN_PLAIN,
+		 "run: not taken, whatever the state: plain xl");
+	st_check(st_run("", "prepared", "resumed", "resumed", true, true,
+			false, false) == RUN_WAIT,
+		 "run: state prepared before its result: wait");
+	st_check(st_run("abort", "prepared", "prepared", "resumed", true, true,
+			true, false) == RUN_WAIT,
+		 "run: prepared after our abort: wait for idle");
+	st_check(st_run("abort", "prepared", "prepared", "resumed", true, true,
+			true, true) == RUN_NOT,
+		 "run: ... and still prepared at the bound: xl must not run");
+	st_check(st_run("", "suspending", "resumed", "resumed", true, true,
+			true, true) == RUN_NOT,
+		 "run: taken, suspending at the bound: xl must not run");
+	st_check(st_run("", NULL, NULL, NULL, true, true, true, true) ==
+		 RUN_NOT, "run: taken, state absent at the bound: xl must not run");
+	st_check(st_run(NULL, "preparing", "resumed", "resumed", true, true,
+			true, false) == RUN_PLAIN,
+		 "run: control/shutdown gone (domain gone): xl, which fails");
+	st_check(!abort_wanted(V_FAILED, 0) && abort_wanted(V_WAIT, 0) &&
+		 abort_wanted(V_OVERTAKEN, 0) && abort_wanted(V_WAIT, -EIO),
+		 "abort after the bound, a replaced command, a watch error; not after a failure");
+}
+
 static void self_test_args(void)
 {
 	char *a1[] = { PROG, "-v", "-t", "30", "save", "domu", "/f", NULL };
@@ -572,6 +710,7 @@ static int self_test(void)
 {
 	self_test_values();
 	self_test_verdicts();
+	self_test_run();
 	self_test_args();
 	printf("self-test: %d passed, %d failed\n", st_pass, st_fail);
 	return st_fail ? 1 : 0;
@@ -623,6 +762,8 @@ struct dom {
 	unsigned int domid;
 	char label[ESC_MAX];		/* the name as given, escaped */
 	char path[DOM_PATH_MAX];	/* /local/domain/<id> */
+	int hold_s;			/* -H */
+	bool hold_set;			/* control/xen-suspend-hold is ours */
 };
 
 static void dom_path(const struct dom *d, const char *rel, char *out)
@@ -831,8 +972,13 @@ static int wait_prepared(const struct dom *d, struct progress *p, double t0,
 	}
 }
 
-/* Take our "prepare" back if the guest has not; say what happened. */
-static void withdraw_prepare(const struct dom *d)
+/*
+ * Take our "prepare" back if the guest has not.  Returns true when it was
+ * still ours (the guest never took it); false when the guest took it, if
+ * only just now, or when that cannot be told (a xenstore error): the
+ * caller then treats it as taken.
+ */
+static bool withdraw_prepare(const struct dom *d)
 {
 	struct xs_val seen;
 	char c[ESC_MAX];
@@ -847,6 +993,7 @@ static void withdraw_prepare(const struct dom *d)
 	else if (!val_is(&seen, ""))
 		step("%s: control/shutdown holds %s, not ours: left alone",
 		     d->label, show(&seen, c, sizeof(c)));
+	return rc == 1;
 }
 
 /* Wait (bounded) for the guest to take "abort"; say how it went. */
@@ -876,8 +1023,8 @@ static void wait_abort(const struct dom *d, const char *why)
 	}
 	watch_all(d, false);
 	if (shutdown_cas(d, "abort", "", &seen) == 1)
-		say("%s: %s; the guest did not take \"abort\" within %d s (withdrawn): it lifts the hold by itself after its hold timeout (600 s)",
-		    d->label, why, ABORT_WAIT_S);
+		say("%s: %s; the guest did not take \"abort\" within %d s (withdrawn): it lifts the hold by itself %d s after control/xen-suspend-hold is removed",
+		    d->label, why, ABORT_WAIT_S, d->hold_s);
 	else
 		say("%s: %s; \"abort\" was taken but the guest still reports %s after %d s: see its kernel log",
 		    d->label, why, show(&state, s, sizeof(s)), ABORT_WAIT_S);
@@ -895,8 +1042,8 @@ static void send_abort(const struct dom *d, const char *why)
 		step("%s: wrote control/shutdown = \"abort\"", d->label);
 		wait_abort(d, why);
 	} else if (rc == 0) {
-		say("%s: %s and the guest is prepared, but control/shutdown holds %s: left alone; the guest lifts the hold by itself after its hold timeout (600 s)",
-		    d->label, why, show(&seen, c, sizeof(c)));
+		say("%s: %s and the guest is prepared, but control/shutdown holds %s: left alone; the guest lifts the hold by itself %d s after control/xen-suspend-hold is removed",
+		    d->label, why, show(&seen, c, sizeof(c)), d->hold_s);
 	} else {
 		say("%s: %s and the guest is prepared; cannot write \"abort\" (%s): write it to %s/control/shutdown by hand",
 		    d->label, why, strerror(-rc), d->path);
@@ -905,7 +1052,15 @@ static void send_abort(const struct dom *d, const char *why)
 
 /* --- save / migrate --- */
 
-enum prep { PREP_NONE, PREP_REQUESTED, PREP_DONE, PREP_STOP };
+enum prep {
+	PREP_NONE,		/* nothing asked of the guest: plain xl */
+	PREP_REQUESTED,		/* asked, but nothing is held: plain xl */
+	PREP_DONE,		/* prepared: lean xl, the hold renewed */
+	PREP_STOP,		/* interrupted: no xl, exit 130 */
+	PREP_UNSETTLED,		/* taken, neither prepared nor idle: no xl */
+};
+
+#define WHY_MAX			(2 * ESC_MAX + 128)
 
 /* The guest speaks the protocol and control/shutdown is free? */
 static bool lean_possible(const struct dom *d, const char *what)
@@ -929,77 +1084,30 @@ static bool lean_possible(const struct dom *d, const char *what)
 	return true;
 }
 
-/* Why the wait ended without "prepared", and what happens next. */
-static void explain(const struct dom *d, const struct progress *p,
-		    enum verdict v, int rc, int timeout_s, const char *what)
+/* Why the wait ended without "prepared", for the line that says what next. */
+static void why_not(const struct progress *p, enum verdict v, int rc,
+		    int timeout_s, char *out, size_t size)
 {
 	char c[ESC_MAX], s[ESC_MAX];
 
 	show(&p->result, c, sizeof(c));
 	show(&p->state, s, sizeof(s));
 	if (rc < 0)
-		say("%s: xenstore watch failed (%s): plain xl %s", d->label,
-		    strerror(-rc), what);
+		snprintf(out, size, "xenstore watch failed (%s)",
+			 strerror(-rc));
 	else if (v == V_FAILED)
-		say("%s: prepare failed (%s): plain xl %s; see the guest's kernel log",
-		    d->label, c, what);
+		snprintf(out, size, "prepare failed (%s; see the guest's kernel log)",
+			 c);
 	else if (v == V_OVERTAKEN)
-		say("%s: control/shutdown was replaced by %s: plain xl %s",
-		    d->label, show(&p->shutdown, c, sizeof(c)), what);
+		snprintf(out, size, "control/shutdown was replaced by %s",
+			 show(&p->shutdown, c, sizeof(c)));
 	else if (v == V_GONE)
-		say("%s: the domain went away while preparing: xl %s follows",
-		    d->label, what);
+		snprintf(out, size, "the domain went away while preparing");
 	else
-		say("%s: not prepared within %d s (%s, state %s, result %s): plain xl %s; a larger -t may help",
-		    d->label, timeout_s,
-		    p->acked ? "request taken" : "request not taken", s, c,
-		    what);
-}
-
-static enum prep prepare_guest(const struct dom *d, int timeout_s,
-			       const char *what)
-{
-	enum prep ret = PREP_NONE;
-	enum verdict v = V_WAIT;
-	struct progress p;
-	struct xs_val seen;
-	char c[ESC_MAX];
-	double t0 = now_s();
-	int rc;
-
-	memset(&p, 0, sizeof(p));
-	read_val(d, XBT_NULL, "data/xen-suspend/result", &p.result0);
-	rc = watch_all(d, true);
-	if (rc) {
-		say("%s: cannot watch xenstore (%s): plain xl %s", d->label,
-		    strerror(-rc), what);
-		goto out;
-	}
-	rc = shutdown_cas(d, "", "prepare", &seen);
-	if (rc <= 0) {
-		say("%s: cannot write \"prepare\" (%s): plain xl %s", d->label,
-		    rc ? strerror(-rc) : show(&seen, c, sizeof(c)), what);
-		goto out;
-	}
-	ret = PREP_REQUESTED;
-	step("%s: wrote control/shutdown = \"prepare\", waiting up to %d s",
-	     d->label, timeout_s);
-	rc = wait_prepared(d, &p, t0, t0 + timeout_s, &v);
-	if (!rc && v == V_PREPARED) {
-		say("%s: prepared in %.1f s, xl %s follows", d->label,
-		    now_s() - t0, what);
-		ret = PREP_DONE;
-		goto out;
-	}
-	withdraw_prepare(d);
-	if (rc == -EINTR) {
-		ret = PREP_STOP;
-		goto out;
-	}
-	explain(d, &p, v, rc, timeout_s, what);
-out:
-	watch_all(d, false);
-	return ret;
+		snprintf(out, size, "not prepared within %d s (%s, state %s, result %s; a larger -t may help)",
+			 timeout_s,
+			 p->acked ? "request taken" : "request not taken", s,
+			 c);
 }
 
 /*
@@ -1039,11 +1147,196 @@ static int hold_write(const struct dom *d, int secs)
 }
 
 /*
+ * Remove control/xen-suspend-hold if we wrote it, on every way out: while
+ * it exists the guest never ends a prepare on its own hold timeout (once it
+ * is removed, that timeout restarts with its last value, -H seconds).
+ */
+static void hold_drop(struct dom *d)
+{
+	int rc;
+
+	if (!d->hold_set)
+		return;
+	d->hold_set = false;
+	rc = hold_write(d, 0);
+	if (rc < 0)
+		say("%s: cannot remove control/xen-suspend-hold (%s): remove it with 'xenstore-rm %s/control/xen-suspend-hold', or a prepare of the guest stays held",
+		    d->label, strerror(-rc), d->path);
+	else
+		step("%s: control/xen-suspend-hold %s", d->label,
+		     rc ? "went with the domain" : "removed");
+}
+
+/*
+ * The guest took "prepare" and the wait ended without "prepared" (@v, @rc):
+ * find out, within ABORT_WAIT_S, whether xl may run (may_run_xl()).  Unless
+ * the guest reported a failure of its own, ask it to stop first: "abort",
+ * only into an empty control/shutdown (another command there is left
+ * alone).  The guest takes it even while its release runs, gives back what
+ * it released and reports "idle" once its memory is whole.  An "abort" the
+ * guest has not taken by the end is withdrawn, so that it cannot lift a
+ * later prepare.  Returns 0 with *@run (RUN_LEAN, RUN_PLAIN or RUN_NOT),
+ * or -EINTR; *@aborted: our "abort" was written and not withdrawn.
+ */
+static int settle_guest(const struct dom *d, struct progress *p,
+			enum verdict v, int rc, double t0, bool *aborted,
+			enum run *run)
+{
+	double deadline = now_s() + ABORT_WAIT_S;
+	struct progress last;
+	struct xs_val seen;
+	char c[ESC_MAX];
+	bool expired;
+	int err;
+
+	if (abort_wanted(v, rc)) {
+		err = shutdown_cas(d, "", "abort", &seen);
+		if (err == 1) {
+			*aborted = true;
+			step("%s: wrote control/shutdown = \"abort\"", d->label);
+		} else if (err < 0) {
+			say("%s: cannot write \"abort\" (%s)", d->label,
+			    strerror(-err));
+		} else {
+			step("%s: control/shutdown holds %s: no \"abort\"",
+			     d->label, show(&seen, c, sizeof(c)));
+		}
+	}
+	step("%s: waiting up to %d s for the guest to report idle or prepared",
+	     d->label, ABORT_WAIT_S);
+	memset(&last, 0xff, sizeof(last));
+	for (;;) {
+		/* Taken before the read: the last read after the bound counts. */
+		expired = now_s() >= deadline;
+		progress_read(d, p);
+		progress_note(p);
+		if (!val_equal(&p->shutdown, &last.shutdown) ||
+		    !val_equal(&p->state, &last.state) ||
+		    !val_equal(&p->result, &last.result))
+			progress_log(d, p, t0);
+		last = *p;
+		*run = may_run_xl(p, *aborted, expired);
+		if (*run != RUN_WAIT)
+			break;
+		err = wait_event(d, deadline);
+		if (err == -EINTR)
+			return err;
+		/* No watch events to wait for: read again in a while. */
+		if (err < 0)
+			poll(NULL, 0, 200);
+	}
+	if (*aborted && shutdown_cas(d, "abort", "", &seen) == 1) {
+		*aborted = false;
+		step("%s: withdrew our \"abort\", not taken", d->label);
+	}
+	return 0;
+}
+
+/*
+ * Ask for a prepare and wait for it.  *@aborted: "abort" was written after
+ * it (for an interrupt: wait for it rather than write another).
+ */
+static enum prep prepare_guest(struct dom *d, int timeout_s, const char *what,
+			       bool *aborted)
+{
+	char c[ESC_MAX], why[WHY_MAX];
+	enum prep ret = PREP_NONE;
+	enum verdict v = V_WAIT;
+	double t0 = now_s();
+	struct progress p;
+	struct xs_val seen;
+	enum run run;
+	int rc;
+
+	*aborted = false;
+	memset(&p, 0, sizeof(p));
+	read_val(d, XBT_NULL, "data/xen-suspend/result", &p.result0);
+	rc = watch_all(d, true);
+	if (rc) {
+		say("%s: cannot watch xenstore (%s): plain xl %s", d->label,
+		    strerror(-rc), what);
+		goto out;
+	}
+	/*
+	 * The hold before the request: from the moment the guest takes it, its
+	 * own hold timeout cannot lift a prepare that xl may be copying.
+	 */
+	rc = hold_write(d, d->hold_s);
+	if (rc) {
+		say("%s: cannot write control/xen-suspend-hold (%s): plain xl %s",
+		    d->label, rc < 0 ? strerror(-rc) : "the domain is gone",
+		    what);
+		goto out;
+	}
+	d->hold_set = true;
+	rc = shutdown_cas(d, "", "prepare", &seen);
+	if (rc <= 0) {
+		say("%s: cannot write \"prepare\" (%s): plain xl %s", d->label,
+		    rc ? strerror(-rc) : show(&seen, c, sizeof(c)), what);
+		goto out;
+	}
+	ret = PREP_REQUESTED;
+	step("%s: wrote control/xen-suspend-hold = %d, control/shutdown = \"prepare\", waiting up to %d s",
+	     d->label, d->hold_s, timeout_s);
+	rc = wait_prepared(d, &p, t0, t0 + timeout_s, &v);
+	if (!rc && v == V_PREPARED) {
+		say("%s: prepared in %.1f s, xl %s follows", d->label,
+		    now_s() - t0, what);
+		ret = PREP_DONE;
+		goto out;
+	}
+	why_not(&p, v, rc, timeout_s, why, sizeof(why));
+	if (!p.acked && withdraw_prepare(d)) {
+		/* Never taken: nothing of ours runs in the guest. */
+		if (rc == -EINTR)
+			ret = PREP_STOP;
+		else
+			say("%s: %s: plain xl %s", d->label, why, what);
+		goto out;
+	}
+	p.acked = true;		/* if only just now */
+	if (rc == -EINTR) {
+		ret = PREP_STOP;
+		goto out;
+	}
+	if (!rc && v == V_GONE) {
+		say("%s: %s: xl %s follows", d->label, why, what);
+		goto out;
+	}
+	/* Taken: xl may copy the guest only once its memory is still. */
+	if (settle_guest(d, &p, v, rc, t0, aborted, &run)) {
+		ret = PREP_STOP;
+		goto out;
+	}
+	if (run == RUN_LEAN) {
+		say("%s: %s; then prepared, %.1f s after the request: xl %s follows",
+		    d->label, why, now_s() - t0, what);
+		ret = PREP_DONE;
+	} else if (run == RUN_NOT) {
+		say("%s: %s; the guest took \"prepare\" and still reports state %s after %.0f s: xl %s not run, as its memory may still be changing; see the guest's kernel log, then try again",
+		    d->label, why, show(&p.state, c, sizeof(c)),
+		    now_s() - t0, what);
+		ret = PREP_UNSETTLED;
+	} else if (p.gone || !p.shutdown.present) {
+		say("%s: %s; then the domain went away: xl %s follows",
+		    d->label, why, what);
+	} else {
+		say("%s: %s; the guest %s idle again %.1f s after the request: plain xl %s",
+		    d->label, why,
+		    *aborted ? "took \"abort\" and is" : "is", now_s() - t0,
+		    what);
+	}
+out:
+	watch_all(d, false);
+	return ret;
+}
+
+/*
  * Run xl; returns its exit status (128+N for signal N, 127: not run).
  * @xsh (or NULL): our xenstore connection, which xl does not inherit.
- * @hold (or NULL): a guest that may hold a prepare; while xl runs, its
- * hold is renewed for o->hold_s seconds every third of that, and the node
- * is removed when xl exits.
+ * @hold (or NULL): a guest that holds a prepare; while xl runs, its hold
+ * is renewed for o->hold_s seconds every third of that (the caller removes
+ * the node when xl exits: hold_drop()).
  */
 static int run_xl(const struct opts *o, struct xs_handle *xsh,
 		  const struct dom *hold)
@@ -1113,13 +1406,9 @@ static int run_xl(const struct opts *o, struct xs_handle *xsh,
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	interrupted = 0;
-	if (hold && refreshes) {
-		int rc = hold_write(hold, 0);
-
-		step("%s: renewed the hold %d time%s; control/xen-suspend-hold %s",
-		     hold->label, refreshes, refreshes == 1 ? "" : "s",
-		     rc < 0 ? "could not be removed" : rc ? "went with the domain" : "removed");
-	}
+	if (hold && refreshes)
+		step("%s: renewed the hold %d time%s while xl ran", hold->label,
+		     refreshes, refreshes == 1 ? "" : "s");
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -1156,12 +1445,14 @@ static int lean_cycle(const struct opts *o)
 {
 	const char *what = o->xl_argv[1];
 	enum prep prep = PREP_NONE;
+	bool aborted = false;
 	struct opts xo = *o;
 	char idbuf[16];
 	struct dom d;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
+	d.hold_s = o->hold_s;
 	d.xsh = xs_open(0);
 	if (!d.xsh) {
 		say("cannot open xenstore (%s): plain xl %s", strerror(errno),
@@ -1177,22 +1468,33 @@ static int lean_cycle(const struct opts *o)
 	snprintf(idbuf, sizeof(idbuf), "%u", d.domid);
 	xo.xl_argv[o->dom_arg] = idbuf;
 	if (lean_possible(&d, what))
-		prep = prepare_guest(&d, o->timeout_s, what);
-	if (interrupted && prep != PREP_NONE)
+		prep = prepare_guest(&d, o->timeout_s, what, &aborted);
+	if (interrupted && (prep == PREP_REQUESTED || prep == PREP_DONE))
 		prep = PREP_STOP;
 	if (prep == PREP_STOP) {
 		interrupted = 0;
 		say("%s: interrupted: xl %s not run", d.label, what);
-		if (guest_holds(&d))
+		if (aborted)
+			wait_abort(&d, "interrupted");
+		else if (guest_holds(&d))
 			send_abort(&d, "interrupted");
 		rc = 130;
 		goto out;
 	}
-	rc = run_xl(&xo, d.xsh, prep != PREP_NONE ? &d : NULL);
+	if (prep == PREP_UNSETTLED) {
+		rc = EXIT_UNSETTLED;
+		goto out;
+	}
+	/* Plain xl: no prepare is held, so no hold to keep either. */
+	if (prep != PREP_DONE)
+		hold_drop(&d);
+	rc = run_xl(&xo, d.xsh, prep == PREP_DONE ? &d : NULL);
 	step("%s: xl %s exited with status %d", d.label, what, rc);
-	if (rc && prep != PREP_NONE)
+	hold_drop(&d);
+	if (rc && prep == PREP_DONE)
 		abort_if_prepared(&d, what);
 out:
+	hold_drop(&d);
 	xs_close(d.xsh);
 	return rc;
 }

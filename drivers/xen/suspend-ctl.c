@@ -49,6 +49,19 @@ static bool xen_suspend_xs_preparing;
 static bool xen_suspend_xs_last_prepare;
 static int xen_suspend_xs_prepare_error;
 
+/*
+ * dom0's prepare and abort requests (under xen_suspend_lock), served by one
+ * work item, so in the order they came: each request bumps the generation,
+ * and the work serves the latest one.  A prepare whose release is still
+ * running stops at the next frame list when an abort came after it.
+ */
+static struct {
+	unsigned int gen;	/* of the latest request */
+	unsigned int served;	/* the generation the work serves */
+	int cmd;		/* the latest: XEN_SUSPEND_CMD_PREPARE or _ABORT */
+	bool running;		/* the work serves a prepare */
+} xen_suspend_req;
+
 static void xen_suspend_xs_report(void);
 static int xen_suspend_abort(bool wait);
 
@@ -177,22 +190,74 @@ static int xen_suspend_prepare(bool wait)
 	return err;
 }
 
-/* A prepare that dom0 asked for through control/shutdown. */
-static void xen_suspend_prepare_fn(struct work_struct *work)
+/* dom0's latest request, in the order they came (see xen_suspend_req). */
+static void xen_suspend_dom0_fn(struct work_struct *work)
 {
-	int err = xen_suspend_prepare(true);
+	unsigned int gen;
+	int cmd, err;
 
+	spin_lock(&xen_suspend_lock);
+	cmd = xen_suspend_req.cmd;
+	gen = xen_suspend_req.gen;
+	xen_suspend_req.served = gen;
+	xen_suspend_req.running = cmd == XEN_SUSPEND_CMD_PREPARE;
+	if (cmd != XEN_SUSPEND_CMD_PREPARE)
+		xen_suspend_xs_preparing = false;
+	spin_unlock(&xen_suspend_lock);
+
+	if (cmd != XEN_SUSPEND_CMD_PREPARE) {
+		/* Nothing prepared is not an error for dom0. */
+		xen_suspend_abort(true);
+		return;
+	}
+
+	err = xen_suspend_prepare(true);
 	if (err)
 		pr_warn("Prepare asked for by dom0 failed: %d\n", err);
 	spin_lock(&xen_suspend_lock);
-	xen_suspend_xs_preparing = false;
+	xen_suspend_req.running = false;
+	/* A newer prepare keeps "preparing"; the work runs again for it. */
+	xen_suspend_xs_preparing = xen_suspend_req.gen != gen &&
+				   xen_suspend_req.cmd == XEN_SUSPEND_CMD_PREPARE;
 	xen_suspend_xs_last_prepare = true;
 	xen_suspend_xs_prepare_error = err;
 	spin_unlock(&xen_suspend_lock);
 	xen_suspend_xs_report();
 }
 
-static DECLARE_WORK(xen_suspend_prepare_work, xen_suspend_prepare_fn);
+static DECLARE_WORK(xen_suspend_dom0_work, xen_suspend_dom0_fn);
+
+static void xen_suspend_request(int cmd)
+{
+	spin_lock(&xen_suspend_lock);
+	xen_suspend_req.gen++;
+	xen_suspend_req.cmd = cmd;
+	if (cmd == XEN_SUSPEND_CMD_PREPARE)
+		xen_suspend_xs_preparing = true;
+	spin_unlock(&xen_suspend_lock);
+	xen_suspend_xs_report();
+	queue_work(system_unbound_wq, &xen_suspend_dom0_work);
+}
+
+/**
+ * xen_suspend_abort_pending() - did dom0 abort the prepare being served?
+ *
+ * Called by a running release between two frame lists.
+ *
+ * Return: true when dom0's latest request is an abort that came after the
+ * prepare that the work serves.
+ */
+bool xen_suspend_abort_pending(void)
+{
+	bool pending;
+
+	spin_lock(&xen_suspend_lock);
+	pending = xen_suspend_req.running &&
+		  xen_suspend_req.gen != xen_suspend_req.served &&
+		  xen_suspend_req.cmd == XEN_SUSPEND_CMD_ABORT;
+	spin_unlock(&xen_suspend_lock);
+	return pending;
+}
 
 /**
  * xen_suspend_prepare_busy() - may "prepare" from control/shutdown be taken?
@@ -201,11 +266,29 @@ static DECLARE_WORK(xen_suspend_prepare_work, xen_suspend_prepare_fn);
  *
  * Return: true while a suspend cycle, a test, a prepare or another system
  * transition holds system_transition_mutex; the command is then left for
- * later.  A prepare asked for while one is queued is served by that one.
+ * later.
  */
 bool xen_suspend_prepare_busy(void)
 {
 	return mutex_is_locked(&system_transition_mutex);
+}
+
+/**
+ * xen_suspend_abort_busy() - may "abort" from control/shutdown be taken?
+ *
+ * Called by the xenwatch thread before it acknowledges the command.
+ *
+ * Return: as xen_suspend_prepare_busy(), except while the mutex is held for
+ * dom0's own prepare: then the abort is taken and stops its release.
+ */
+bool xen_suspend_abort_busy(void)
+{
+	bool running;
+
+	spin_lock(&xen_suspend_lock);
+	running = xen_suspend_req.running;
+	spin_unlock(&xen_suspend_lock);
+	return !running && xen_suspend_prepare_busy();
 }
 
 /**
@@ -217,32 +300,21 @@ bool xen_suspend_prepare_busy(void)
  */
 void xen_suspend_request_prepare(void)
 {
-	spin_lock(&xen_suspend_lock);
-	xen_suspend_xs_preparing = true;
-	spin_unlock(&xen_suspend_lock);
-	xen_suspend_xs_report();
-	queue_work(system_unbound_wq, &xen_suspend_prepare_work);
+	xen_suspend_request(XEN_SUSPEND_CMD_PREPARE);
 }
-
-/* An abort that dom0 asked for: nothing prepared is not an error there. */
-static void xen_suspend_abort_fn(struct work_struct *work)
-{
-	xen_suspend_abort(true);
-}
-
-static DECLARE_WORK(xen_suspend_abort_work, xen_suspend_abort_fn);
 
 /**
  * xen_suspend_request_abort() - run "abort" for dom0
  *
- * Called by the xenwatch thread once the command is acknowledged, after
- * the dom0 helper's xl run failed: the hold is lifted on a workqueue, and
+ * Called by the xenwatch thread once the command is acknowledged: a
+ * prepare still releasing stops at its next frame list and takes back what
+ * it gave (result "failed:ECANCELED"), a held one is lifted, and
  * data/xen-suspend/state reads "idle" again.  Nothing prepared: nothing
  * happens.
  */
 void xen_suspend_request_abort(void)
 {
-	queue_work(system_unbound_wq, &xen_suspend_abort_work);
+	xen_suspend_request(XEN_SUSPEND_CMD_ABORT);
 }
 
 /*
@@ -340,7 +412,7 @@ void xen_suspend_hold_expired(void)
 	unsigned int flags;
 
 	flags = lock_system_sleep();
-	if (xen_suspend_lean_held) {
+	if (xen_suspend_lean_held && xen_suspend_lean_expired()) {
 		pr_warn("Prepared, but no suspend came before the hold timeout: memory goes back to the guest\n");
 		xen_suspend_lean_timed_out();
 		xen_suspend_unhold(false, false);

@@ -22,6 +22,7 @@ void xen_suspend_cycle_end(const struct xen_suspend_cycle *cycle,
 int xen_suspend_test(void);
 
 bool xen_suspend_prepare_busy(void);
+bool xen_suspend_abort_busy(void);
 void xen_suspend_request_prepare(void);
 void xen_suspend_request_abort(void);
 void xen_suspend_xs_announce(void);

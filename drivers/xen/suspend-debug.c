@@ -12,11 +12,18 @@
  * (suspend-lean.c) take the frontends for still connecting: after a resume
  * it waits its whole bound, then warns and takes memory back from Xen
  * anyway.  That lift disarms the knob, whether it followed a resume or not.
+ *
+ * debugfs xen/suspend/fail_release_delay_ms (0 to 10000) makes every frame
+ * list of a lean release wait that long first, so that a release outlasts
+ * dom0's wait for it; 0 disarms it.  fail_release_below takes a number of
+ * pages that the next release goes below its reserve, so that its take-back
+ * from Xen has that much to do; that release disarms it.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/init.h>
@@ -27,6 +34,12 @@
 
 static atomic_t xen_suspend_fail_step = ATOMIC_INIT(-1);
 static atomic_t xen_suspend_fail_lift_wait = ATOMIC_INIT(0);
+static atomic_t xen_suspend_fail_release_delay_ms = ATOMIC_INIT(0);
+static atomic_long_t xen_suspend_fail_release_below = ATOMIC_LONG_INIT(0);
+
+#define XEN_SUSPEND_RELEASE_DELAY_MAX_MS	10000
+/* 1 GiB of 4 KiB pages */
+#define XEN_SUSPEND_RELEASE_BELOW_MAX		(1UL << 18)
 
 /**
  * xen_suspend_debug_fault() - the cycle's fault hook
@@ -66,6 +79,36 @@ bool xen_suspend_debug_lift_fault(void)
 	return true;
 }
 
+/**
+ * xen_suspend_debug_release_delay() - the lean release's delay hook
+ *
+ * Called before every frame list of a release: sleeps for
+ * fail_release_delay_ms.
+ */
+void xen_suspend_debug_release_delay(void)
+{
+	unsigned int ms = atomic_read(&xen_suspend_fail_release_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+
+/**
+ * xen_suspend_debug_release_below() - the lean release's take-back hook
+ *
+ * Return: the pages that this release goes below its reserve, from
+ * fail_release_below (which this disarms), usually 0.
+ */
+unsigned long xen_suspend_debug_release_below(void)
+{
+	unsigned long below = atomic_long_xchg(&xen_suspend_fail_release_below, 0);
+
+	if (below)
+		pr_info("fail_release_below: releasing %lu pages below the reserve\n",
+			below);
+	return below;
+}
+
 static int xen_suspend_fail_step_get(void *data, u64 *val)
 {
 	*val = (s64)atomic_read(&xen_suspend_fail_step);
@@ -100,6 +143,40 @@ static int xen_suspend_fail_lift_wait_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_fail_lift_wait_fops, xen_suspend_fail_lift_wait_get,
 			 xen_suspend_fail_lift_wait_set, "%llu\n");
 
+static int xen_suspend_fail_release_delay_get(void *data, u64 *val)
+{
+	*val = atomic_read(&xen_suspend_fail_release_delay_ms);
+	return 0;
+}
+
+static int xen_suspend_fail_release_delay_set(void *data, u64 val)
+{
+	if (val > XEN_SUSPEND_RELEASE_DELAY_MAX_MS)
+		return -EINVAL;
+	atomic_set(&xen_suspend_fail_release_delay_ms, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_fail_release_delay_fops,
+			 xen_suspend_fail_release_delay_get,
+			 xen_suspend_fail_release_delay_set, "%llu\n");
+
+static int xen_suspend_fail_release_below_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&xen_suspend_fail_release_below);
+	return 0;
+}
+
+static int xen_suspend_fail_release_below_set(void *data, u64 val)
+{
+	if (val > XEN_SUSPEND_RELEASE_BELOW_MAX)
+		return -EINVAL;
+	atomic_long_set(&xen_suspend_fail_release_below, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_fail_release_below_fops,
+			 xen_suspend_fail_release_below_get,
+			 xen_suspend_fail_release_below_set, "%llu\n");
+
 /* After suspend-stats.c's initcall (link order), which makes xen/suspend/. */
 static int __init xen_suspend_debug_init(void)
 {
@@ -119,6 +196,10 @@ static int __init xen_suspend_debug_init(void)
 				   &xen_suspend_fail_step_fops);
 	debugfs_create_file_unsafe("fail_lift_wait", 0600, dir, NULL,
 				   &xen_suspend_fail_lift_wait_fops);
+	debugfs_create_file_unsafe("fail_release_delay_ms", 0600, dir, NULL,
+				   &xen_suspend_fail_release_delay_fops);
+	debugfs_create_file_unsafe("fail_release_below", 0600, dir, NULL,
+				   &xen_suspend_fail_release_below_fops);
 	dput(dir);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONFIG_XEN_SUSPEND_DEBUG: fault injection for the Xen suspend cycle,
- * debugfs xen/suspend/fail_step and xen/suspend/fail_lift_wait.
+ * debugfs xen/suspend/fail_step, fail_lift_wait, fail_release_delay_ms and
+ * fail_release_below.
  */
 #ifndef _XEN_SUSPEND_DEBUG_H
 #define _XEN_SUSPEND_DEBUG_H
@@ -12,6 +13,8 @@
 int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle, unsigned int step);
 void xen_suspend_debug_cycle_end(void);
 bool xen_suspend_debug_lift_fault(void);
+void xen_suspend_debug_release_delay(void);
+unsigned long xen_suspend_debug_release_below(void);
 #else
 static inline int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle,
 					  unsigned int step)
@@ -26,6 +29,15 @@ static inline void xen_suspend_debug_cycle_end(void)
 static inline bool xen_suspend_debug_lift_fault(void)
 {
 	return false;
+}
+
+static inline void xen_suspend_debug_release_delay(void)
+{
+}
+
+static inline unsigned long xen_suspend_debug_release_below(void)
+{
+	return 0;
 }
 #endif
 

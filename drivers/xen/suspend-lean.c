@@ -9,9 +9,12 @@
  * thaw and, after a resume, once the frontends have reconnected (bounded),
  * never in the way of device reconnection.
  *
- * While xl runs, dom0's helper keeps the hold from timing out: it writes a
- * number of seconds to control/xen-suspend-hold, and each write restarts the
- * hold timeout with that many seconds.
+ * The hold timeout ends a prepare that no suspend follows, when no dom0
+ * helper looks after it.  A helper writes control/xen-suspend-hold before
+ * its "prepare" and keeps it while xl runs: while the node is there, the
+ * hold never times out (a live migration may be copying); once it is
+ * removed, the timeout restarts with the seconds it held.  A helper killed
+ * outright leaves the guest held until "abort" or the end of a cycle.
  *
  * debugfs xen/suspend/lean shows what the last prepare and lift did,
  * xen/suspend/hold_timeout_s the hold timeout in seconds and
@@ -24,6 +27,7 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/seq_file.h>
@@ -59,6 +63,20 @@ static u64 lift_wait_us;
 /* Written by the xenstore watch only (the xenwatch thread). */
 static u64 hold_refreshes, hold_rejected;
 
+/*
+ * The hold of a prepare, under hold_lock: the xenstore watch cannot take
+ * system_transition_mutex.  The timeout work lifts the hold only if, under
+ * the lock, it finds it held, no node from dom0 and its deadline passed, so
+ * that a renewal or a node written while the work already runs wins.
+ */
+static DEFINE_SPINLOCK(hold_lock);
+static struct {
+	bool held;		/* a prepare holds the balloon */
+	bool dom0;		/* control/xen-suspend-hold is there */
+	unsigned int secs;	/* its last valid value */
+	unsigned long expires;	/* jiffies: the timeout, when !dom0 */
+} hold;
+
 /* Under system_transition_mutex, like the prepared state. */
 static struct {
 	unsigned long reserve;
@@ -66,6 +84,7 @@ static struct {
 	u64 release_us;
 	u64 prepares;
 	u64 aborts;
+	u64 stopped;
 	u64 timeouts;
 	int error;
 } lean;
@@ -76,6 +95,22 @@ static void xen_suspend_hold_timeout_fn(struct work_struct *work)
 }
 
 static DECLARE_DELAYED_WORK(xen_suspend_hold_work, xen_suspend_hold_timeout_fn);
+
+/*
+ * The frontend bus may be a module (XEN_XENBUS_FRONTEND=m, with every
+ * frontend a module) or absent: no frontend bus, no frontend connecting.
+ */
+static bool xen_suspend_frontends_connecting(void)
+{
+	bool (*connecting)(void) = symbol_get(xenbus_frontends_connecting);
+	bool ret = false;
+
+	if (connecting) {
+		ret = connecting();
+		symbol_put(xenbus_frontends_connecting);
+	}
+	return ret;
+}
 
 /*
  * The balloon takes its mutex: not from the xenwatch thread.  After a resume
@@ -92,7 +127,7 @@ static void xen_suspend_lift_fn(struct work_struct *work)
 	bool connecting = false;
 
 	if (READ_ONCE(lift_after_resume)) {
-		while ((connecting = fault || xenbus_frontends_connecting()) &&
+		while ((connecting = fault || xen_suspend_frontends_connecting()) &&
 		       time_before(jiffies, end))
 			msleep(XEN_SUSPEND_LIFT_POLL_MS);
 		if (connecting)
@@ -105,10 +140,45 @@ static void xen_suspend_lift_fn(struct work_struct *work)
 
 static DECLARE_WORK(xen_suspend_lift_work, xen_suspend_lift_fn);
 
-static void xen_suspend_arm_hold_timeout(void)
+/* Under hold_lock. */
+static void xen_suspend_arm_hold_timeout(unsigned int secs)
 {
-	mod_delayed_work(system_wq, &xen_suspend_hold_work,
-			 (unsigned long)READ_ONCE(hold_timeout_s) * HZ);
+	unsigned long delay = (unsigned long)secs * HZ;
+
+	hold.expires = jiffies + delay;
+	mod_delayed_work(system_wq, &xen_suspend_hold_work, delay);
+}
+
+/* Held, and no helper keeps it: (re)start the timeout.  Under hold_lock. */
+static void xen_suspend_hold_start(void)
+{
+	hold.held = true;
+	if (!hold.dom0)
+		xen_suspend_arm_hold_timeout(READ_ONCE(hold_timeout_s));
+}
+
+/* Stop (a newer request from dom0 is an abort) between two frame lists. */
+static bool xen_suspend_release_stop(void)
+{
+	xen_suspend_debug_release_delay();
+	return xen_suspend_abort_pending();
+}
+
+/**
+ * xen_suspend_lean_expired() - may the hold timeout end the prepare now?
+ *
+ * Return: true when a prepare is held, no dom0 helper keeps it and its
+ * timeout has passed.
+ */
+bool xen_suspend_lean_expired(void)
+{
+	bool expired;
+
+	spin_lock(&hold_lock);
+	expired = hold.held && !hold.dom0 &&
+		  time_after_eq(jiffies, hold.expires);
+	spin_unlock(&hold_lock);
+	return expired;
 }
 
 /**
@@ -130,17 +200,23 @@ int xen_suspend_lean_prepare(void)
 	/* A lift still waiting for the frontends goes first. */
 	flush_work(&xen_suspend_lift_work);
 	lean.reserve = xen_balloon_lean_reserve();
-	err = xen_balloon_lean_release(lean.reserve, &released);
+	err = xen_balloon_lean_release(lean.reserve,
+				       xen_suspend_debug_release_below(),
+				       xen_suspend_release_stop, &released);
 	lean.error = err;
 	lean.released = released;
 	lean.release_us = div_u64(ktime_get_boottime_ns() - t0, NSEC_PER_USEC);
+	if (err == -ECANCELED)
+		lean.stopped++;
 	if (err == -EINTR)
 		err = 0;	/* held with what was released */
 	if (err)
 		return err;
 
 	lean.prepares++;
-	xen_suspend_arm_hold_timeout();
+	spin_lock(&hold_lock);
+	xen_suspend_hold_start();
+	spin_unlock(&hold_lock);
 	return 0;
 }
 
@@ -149,7 +225,9 @@ int xen_suspend_lean_prepare(void)
  */
 void xen_suspend_lean_refresh(void)
 {
-	xen_suspend_arm_hold_timeout();
+	spin_lock(&hold_lock);
+	xen_suspend_hold_start();
+	spin_unlock(&hold_lock);
 }
 
 /**
@@ -165,6 +243,9 @@ void xen_suspend_lean_end(bool aborted, bool resumed)
 {
 	lockdep_assert_held(&system_transition_mutex);
 
+	spin_lock(&hold_lock);
+	hold.held = false;
+	spin_unlock(&hold_lock);
 	cancel_delayed_work(&xen_suspend_hold_work);
 	if (aborted)
 		lean.aborts++;
@@ -199,6 +280,7 @@ static int xen_suspend_lean_show(struct seq_file *m, void *unused)
 	seq_printf(m, "whole_us: %llu\n", st.whole_us);
 	seq_printf(m, "prepares: %llu\n", lean.prepares);
 	seq_printf(m, "aborts: %llu\n", lean.aborts);
+	seq_printf(m, "stopped: %llu\n", lean.stopped);
 	seq_printf(m, "timeouts: %llu\n", lean.timeouts);
 	seq_printf(m, "hold_refreshes: %llu\n", READ_ONCE(hold_refreshes));
 	seq_printf(m, "hold_rejected: %llu\n", READ_ONCE(hold_rejected));
@@ -243,12 +325,11 @@ DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_knob_fops, xen_suspend_knob_get,
 			 xen_suspend_knob_set, "%llu\n");
 
 /*
- * control/xen-suspend-hold, written by dom0's helper while xl runs: restart
- * the hold timeout with that many seconds (1 to 86400).  The timeout is
- * pending exactly while a prepare holds the balloon, so only a pending one
- * is restarted.  Anything else is ignored and counted.  A write that races
- * with the end of the hold arms a timeout that finds nothing prepared.
- * Never blocks the xenwatch thread.
+ * control/xen-suspend-hold, written by dom0's helper before its "prepare"
+ * and kept while xl runs: while it holds 1 to 86400 (seconds), a prepare's
+ * hold never times out; when it is removed, the timeout restarts with those
+ * seconds.  Anything else is ignored and counted.  Never blocks the
+ * xenwatch thread.
  */
 static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 				     const char *path, const char *token)
@@ -257,8 +338,17 @@ static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 	char *val;
 
 	val = xenbus_read(XBT_NIL, "control", "xen-suspend-hold", NULL);
-	if (IS_ERR(val))
-		return;		/* absent: removed, or the watch's first event */
+	if (IS_ERR(val)) {
+		/* removed, or absent at the watch's first event */
+		spin_lock(&hold_lock);
+		if (hold.dom0) {
+			hold.dom0 = false;
+			if (hold.held)
+				xen_suspend_arm_hold_timeout(hold.secs);
+		}
+		spin_unlock(&hold_lock);
+		return;
+	}
 	if (kstrtouint(val, 10, &secs) || !secs ||
 	    secs > XEN_SUSPEND_HOLD_TIMEOUT_MAX_S) {
 		WRITE_ONCE(hold_rejected, hold_rejected + 1);
@@ -269,10 +359,10 @@ static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 		return;
 	}
 	kfree(val);
-	if (!delayed_work_pending(&xen_suspend_hold_work))
-		return;
-	mod_delayed_work(system_wq, &xen_suspend_hold_work,
-			 (unsigned long)secs * HZ);
+	spin_lock(&hold_lock);
+	hold.dom0 = true;
+	hold.secs = secs;
+	spin_unlock(&hold_lock);
 	WRITE_ONCE(hold_refreshes, hold_refreshes + 1);
 }
 
