@@ -27,6 +27,7 @@
 #include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/init.h>
+#include <linux/sizes.h>
 
 #include <xen/xen.h>
 
@@ -38,8 +39,8 @@ static atomic_t xen_suspend_fail_release_delay_ms = ATOMIC_INIT(0);
 static atomic_long_t xen_suspend_fail_release_below = ATOMIC_LONG_INIT(0);
 
 #define XEN_SUSPEND_RELEASE_DELAY_MAX_MS	10000
-/* 1 GiB of 4 KiB pages */
-#define XEN_SUSPEND_RELEASE_BELOW_MAX		(1UL << 18)
+/* 1 GiB of pages */
+#define XEN_SUSPEND_RELEASE_BELOW_MAX		(SZ_1G >> PAGE_SHIFT)
 
 /**
  * xen_suspend_debug_fault() - the cycle's fault hook

@@ -102,7 +102,8 @@ static DECLARE_DELAYED_WORK(xen_suspend_hold_work, xen_suspend_hold_timeout_fn);
  */
 static bool xen_suspend_frontends_connecting(void)
 {
-	bool (*connecting)(void) = symbol_get(xenbus_frontends_connecting);
+	typeof(xenbus_frontends_connecting) *connecting =
+		symbol_get(xenbus_frontends_connecting);
 	bool ret = false;
 
 	if (connecting) {

@@ -549,7 +549,7 @@ TEST_F_TIMEOUT(cycles, prepare_abort, CYCLE_TIMEOUT)
 }
 
 /*
- * With CONFIG_FAIL_XENMEM_MAP, debugfs fail_xenmem_map makes the batched
+ * With CONFIG_FAIL_XENMEM_MAP, debugfs fail_xenmem_unmap makes the batched
  * unmapping of a release map pages again, as if Xen had refused: the guest
  * keeps them ("kept" counts them), MemTotal drops by the released pages
  * only, and after "abort" the memory is whole again.
@@ -560,7 +560,7 @@ TEST_F_TIMEOUT(cycles, prepare_unmap_failure, CYCLE_TIMEOUT)
 		{ "verbose", "0" }, { "probability", "100" }, { "interval", "1" },
 		{ "times", "3" },
 	};
-	const char *fa = "/sys/kernel/debug/fail_xenmem_map";
+	const char *fa = "/sys/kernel/debug/fail_xenmem_unmap";
 	long long total, released;
 	char path[128], buf[32];
 	size_t i;
