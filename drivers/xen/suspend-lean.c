@@ -41,6 +41,7 @@
 
 #include "suspend-debug.h"
 #include "suspend-lean.h"
+#include "suspend-seq.h"
 
 /* Long enough for a save or migration of a big guest on a slow host. */
 #define XEN_SUSPEND_HOLD_TIMEOUT_S	600
@@ -67,15 +68,11 @@ static u64 hold_refreshes, hold_rejected;
  * The hold of a prepare, under hold_lock: the xenstore watch cannot take
  * system_transition_mutex.  The timeout work lifts the hold only if, under
  * the lock, it finds it held, no node from dom0 and its deadline passed, so
- * that a renewal or a node written while the work already runs wins.
+ * that a renewal or a node written while the work already runs wins
+ * (xen_suspend_hold_may_expire(), suspend-seq.c).
  */
 static DEFINE_SPINLOCK(hold_lock);
-static struct {
-	bool held;		/* a prepare holds the balloon */
-	bool dom0;		/* control/xen-suspend-hold is there */
-	unsigned int secs;	/* its last valid value */
-	unsigned long expires;	/* jiffies: the timeout, when !dom0 */
-} hold;
+static struct xen_suspend_hold hold;
 
 /* Under system_transition_mutex, like the prepared state. */
 static struct {
@@ -141,21 +138,20 @@ static void xen_suspend_lift_fn(struct work_struct *work)
 
 static DECLARE_WORK(xen_suspend_lift_work, xen_suspend_lift_fn);
 
-/* Under hold_lock. */
-static void xen_suspend_arm_hold_timeout(unsigned int secs)
+/* (Re)arm the timeout work, @delay jiffies from now, if not 0. */
+static void xen_suspend_arm_hold_timeout(unsigned long delay)
 {
-	unsigned long delay = (unsigned long)secs * HZ;
-
-	hold.expires = jiffies + delay;
-	mod_delayed_work(system_wq, &xen_suspend_hold_work, delay);
+	if (delay)
+		mod_delayed_work(system_wq, &xen_suspend_hold_work, delay);
 }
 
-/* Held, and no helper keeps it: (re)start the timeout.  Under hold_lock. */
-static void xen_suspend_hold_start(void)
+/* Held: (re)start the timeout, unless a dom0 helper keeps the hold. */
+static void xen_suspend_hold_begin(void)
 {
-	hold.held = true;
-	if (!hold.dom0)
-		xen_suspend_arm_hold_timeout(READ_ONCE(hold_timeout_s));
+	spin_lock(&hold_lock);
+	xen_suspend_arm_hold_timeout(xen_suspend_hold_start(&hold, jiffies,
+							    READ_ONCE(hold_timeout_s)));
+	spin_unlock(&hold_lock);
 }
 
 /* Stop (a newer request from dom0 is an abort) between two frame lists. */
@@ -176,8 +172,7 @@ bool xen_suspend_lean_expired(void)
 	bool expired;
 
 	spin_lock(&hold_lock);
-	expired = hold.held && !hold.dom0 &&
-		  time_after_eq(jiffies, hold.expires);
+	expired = xen_suspend_hold_may_expire(&hold, jiffies);
 	spin_unlock(&hold_lock);
 	return expired;
 }
@@ -215,9 +210,7 @@ int xen_suspend_lean_prepare(void)
 		return err;
 
 	lean.prepares++;
-	spin_lock(&hold_lock);
-	xen_suspend_hold_start();
-	spin_unlock(&hold_lock);
+	xen_suspend_hold_begin();
 	return 0;
 }
 
@@ -226,9 +219,7 @@ int xen_suspend_lean_prepare(void)
  */
 void xen_suspend_lean_refresh(void)
 {
-	spin_lock(&hold_lock);
-	xen_suspend_hold_start();
-	spin_unlock(&hold_lock);
+	xen_suspend_hold_begin();
 }
 
 /**
@@ -245,7 +236,7 @@ void xen_suspend_lean_end(bool aborted, bool resumed)
 	lockdep_assert_held(&system_transition_mutex);
 
 	spin_lock(&hold_lock);
-	hold.held = false;
+	xen_suspend_hold_end(&hold);
 	spin_unlock(&hold_lock);
 	cancel_delayed_work(&xen_suspend_hold_work);
 	if (aborted)
@@ -342,11 +333,8 @@ static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 	if (IS_ERR(val)) {
 		/* removed, or absent at the watch's first event */
 		spin_lock(&hold_lock);
-		if (hold.dom0) {
-			hold.dom0 = false;
-			if (hold.held)
-				xen_suspend_arm_hold_timeout(hold.secs);
-		}
+		xen_suspend_arm_hold_timeout(xen_suspend_hold_node(&hold, false, 0,
+								   jiffies));
 		spin_unlock(&hold_lock);
 		return;
 	}
@@ -361,8 +349,7 @@ static void xen_suspend_hold_changed(struct xenbus_watch *watch,
 	}
 	kfree(val);
 	spin_lock(&hold_lock);
-	hold.dom0 = true;
-	hold.secs = secs;
+	xen_suspend_hold_node(&hold, true, secs, jiffies);
 	spin_unlock(&hold_lock);
 	WRITE_ONCE(hold_refreshes, hold_refreshes + 1);
 }

@@ -424,6 +424,132 @@ static void status_test_bad_values(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "idle ca");
 }
 
+/* A hold with no helper times out, and only once its timeout has passed. */
+static void hold_test_timeout_alone(struct kunit *test)
+{
+	struct xen_suspend_hold h = {};
+	unsigned long now = 1000, delay;
+
+	delay = xen_suspend_hold_start(&h, now, 2);
+	KUNIT_EXPECT_EQ(test, delay, 2UL * HZ);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, now + delay - 1));
+	KUNIT_EXPECT_TRUE(test, xen_suspend_hold_may_expire(&h, now + delay));
+	xen_suspend_hold_end(&h);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, now + 10 * delay));
+}
+
+/*
+ * dom0's node, written before the prepare, keeps the hold for as long as it
+ * is there (a helper killed outright leaves it held); its removal restarts
+ * the timeout with its seconds.
+ */
+static void hold_test_node_keeps_it(struct kunit *test)
+{
+	struct xen_suspend_hold h = {};
+	unsigned long now = 5000;
+
+	KUNIT_EXPECT_EQ(test, xen_suspend_hold_node(&h, true, 6, now), 0UL);
+	KUNIT_EXPECT_EQ(test, xen_suspend_hold_start(&h, now, 1), 0UL);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, now + 100000UL * HZ));
+	now += 3600UL * HZ;
+	KUNIT_EXPECT_EQ(test, xen_suspend_hold_node(&h, false, 0, now), 6UL * HZ);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, now + 6 * HZ - 1));
+	KUNIT_EXPECT_TRUE(test, xen_suspend_hold_may_expire(&h, now + 6 * HZ));
+	/* removed again, or never there: nothing to arm */
+	KUNIT_EXPECT_EQ(test, xen_suspend_hold_node(&h, false, 0, now), 0UL);
+}
+
+/*
+ * The timeout work runs late: a node written, or a renewal made, after the
+ * deadline but before the work looks wins.
+ */
+static void hold_test_work_runs_late(struct kunit *test)
+{
+	struct xen_suspend_hold h = {};
+	unsigned long now = 0, delay;
+
+	delay = xen_suspend_hold_start(&h, now, 1);
+	xen_suspend_hold_node(&h, true, 300, now + delay + 1);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, now + delay + 2));
+
+	h = (struct xen_suspend_hold){};
+	delay = xen_suspend_hold_start(&h, now, 1);
+	KUNIT_EXPECT_EQ(test, xen_suspend_hold_start(&h, now + delay + 1, 1), delay);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, now + delay + 2));
+	KUNIT_EXPECT_TRUE(test, xen_suspend_hold_may_expire(&h, now + 2 * delay + 1));
+}
+
+/* No node, nothing held: nothing to arm, nothing to end. */
+static void hold_test_nothing_held(struct kunit *test)
+{
+	struct xen_suspend_hold h = {};
+
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, 12345));
+	xen_suspend_hold_node(&h, true, 10, 0);
+	KUNIT_EXPECT_EQ(test, xen_suspend_hold_node(&h, false, 0, 0), 0UL);
+	KUNIT_EXPECT_FALSE(test, xen_suspend_hold_may_expire(&h, 1000UL * HZ));
+}
+
+/*
+ * Many interleavings of prepares, renewals, node writes and removals, ends
+ * and late timeout work, around jiffies wrapping: the work may end the hold
+ * only while it is held, no node is there, and the last timeout armed (its
+ * delay as returned) has passed.
+ */
+static void hold_test_interleavings(struct kunit *test)
+{
+	struct xen_suspend_hold h = {};
+	unsigned long now = -(30UL * HZ), deadline = 0, delay = 0;
+	bool held = false, node = false;
+	u32 seed = 0x2545f491;
+	unsigned int i, secs = 0, expired = 0;
+
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1664525 + 1013904223;
+		now += (seed >> 8) % (2 * HZ);
+		switch ((seed >> 24) % 6) {
+		case 0:		/* a prepare, or a prepare again */
+			delay = xen_suspend_hold_start(&h, now, 1 + (seed >> 4) % 3);
+			held = true;
+			KUNIT_ASSERT_TRUE(test, !delay == node);
+			break;
+		case 1:		/* dom0 writes the node */
+			secs = 1 + (seed >> 4) % 5;
+			KUNIT_ASSERT_EQ(test, xen_suspend_hold_node(&h, true, secs, now), 0UL);
+			node = true;
+			delay = 0;
+			break;
+		case 2:		/* dom0 removes it */
+			delay = xen_suspend_hold_node(&h, false, 0, now);
+			KUNIT_ASSERT_EQ(test, delay, node && held ? (unsigned long)secs * HZ : 0UL);
+			node = false;
+			break;
+		case 3:		/* the cycle or an abort ends the hold */
+			xen_suspend_hold_end(&h);
+			held = false;
+			delay = 0;
+			break;
+		default:	/* the timeout work looks, maybe late */
+			if (xen_suspend_hold_may_expire(&h, now)) {
+				KUNIT_ASSERT_TRUE(test, held && !node);
+				KUNIT_ASSERT_TRUE(test, time_after_eq(now, deadline));
+				xen_suspend_hold_end(&h);
+				held = false;
+				expired++;
+			} else {
+				KUNIT_ASSERT_FALSE(test, held && !node &&
+						   time_after_eq(now, deadline));
+			}
+			delay = 0;
+			break;
+		}
+		if (delay)
+			deadline = now + delay;
+	}
+	/* Both outcomes happened, so the property was not vacuous. */
+	KUNIT_EXPECT_GT(test, expired, 0U);
+}
+
 static struct kunit_case xen_suspend_seq_cases[] = {
 	KUNIT_CASE(seq_test_enter_then_leave_in_reverse),
 	KUNIT_CASE(seq_test_failure_at_each_step_unwinds),
@@ -441,6 +567,11 @@ static struct kunit_case xen_suspend_seq_cases[] = {
 	KUNIT_CASE(result_test_names),
 	KUNIT_CASE(status_test_format),
 	KUNIT_CASE(status_test_bad_values),
+	KUNIT_CASE(hold_test_timeout_alone),
+	KUNIT_CASE(hold_test_node_keeps_it),
+	KUNIT_CASE(hold_test_work_runs_late),
+	KUNIT_CASE(hold_test_nothing_held),
+	KUNIT_CASE(hold_test_interleavings),
 	{}
 };
 

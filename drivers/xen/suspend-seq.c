@@ -14,6 +14,7 @@
 
 #include <linux/errname.h>
 #include <linux/errno.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/string.h>
@@ -228,4 +229,82 @@ int xen_suspend_format_status(char *buf, size_t size, enum xen_suspend_state sta
 		return scnprintf(buf, size, "%s failed:%s\n",
 				 xen_suspend_state_names[state], ename + 1);
 	return scnprintf(buf, size, "%s failed:%d\n", xen_suspend_state_names[state], error);
+}
+
+/* Arm the timeout @secs from @now; returns its delay in jiffies (never 0). */
+static unsigned long xen_suspend_hold_arm(struct xen_suspend_hold *hold,
+					  unsigned long now, unsigned int secs)
+{
+	unsigned long delay = (unsigned long)max(secs, 1U) * HZ;
+
+	hold->expires = now + delay;
+	return delay;
+}
+
+/**
+ * xen_suspend_hold_start() - a prepare holds, or is written again
+ * @hold: the hold
+ * @now: jiffies
+ * @timeout_s: the hold timeout, in seconds
+ *
+ * Return: the delay to arm the timeout work with, or 0 when dom0 keeps the
+ * hold (no timeout).
+ */
+unsigned long xen_suspend_hold_start(struct xen_suspend_hold *hold,
+				     unsigned long now, unsigned int timeout_s)
+{
+	hold->held = true;
+	return hold->dom0 ? 0 : xen_suspend_hold_arm(hold, now, timeout_s);
+}
+
+/**
+ * xen_suspend_hold_node() - dom0's control/xen-suspend-hold changed
+ * @hold: the hold
+ * @present: the node holds a valid value, @secs (else it was removed)
+ * @secs: that value, in seconds
+ * @now: jiffies
+ *
+ * While the node is there the hold never times out; once it is removed,
+ * the timeout restarts with its last value.
+ *
+ * Return: the delay to arm the timeout work with, or 0 for none.
+ */
+unsigned long xen_suspend_hold_node(struct xen_suspend_hold *hold, bool present,
+				    unsigned int secs, unsigned long now)
+{
+	if (present) {
+		hold->dom0 = true;
+		hold->secs = secs;
+		return 0;
+	}
+	if (!hold->dom0)
+		return 0;
+	hold->dom0 = false;
+	return hold->held ? xen_suspend_hold_arm(hold, now, hold->secs) : 0;
+}
+
+/**
+ * xen_suspend_hold_end() - the hold ended (a cycle, an abort, the timeout)
+ * @hold: the hold
+ */
+void xen_suspend_hold_end(struct xen_suspend_hold *hold)
+{
+	hold->held = false;
+}
+
+/**
+ * xen_suspend_hold_may_expire() - may the timeout work end the hold now?
+ * @hold: the hold
+ * @now: jiffies
+ *
+ * The timeout work may run late, or after a renewal or dom0's node moved
+ * the timeout: it ends the hold only when this says so.
+ *
+ * Return: true when a prepare is held, dom0 does not keep it and its
+ * timeout has passed.
+ */
+bool xen_suspend_hold_may_expire(const struct xen_suspend_hold *hold,
+				 unsigned long now)
+{
+	return hold->held && !hold->dom0 && time_after_eq(now, hold->expires);
 }

@@ -95,4 +95,29 @@ const char *xen_suspend_result_name(enum xen_suspend_result result);
 int xen_suspend_format_status(char *buf, size_t size, enum xen_suspend_state state,
 			      enum xen_suspend_result result, int error);
 
+/**
+ * struct xen_suspend_hold - the hold of a prepare, and who keeps it
+ * @held: a prepare holds the balloon
+ * @dom0: dom0's control/xen-suspend-hold is there: no timeout
+ * @secs: its last valid value, the timeout once it is removed
+ * @expires: jiffies of the timeout, meaningful when @held and not @dom0
+ *
+ * The caller keeps it under a lock and arms its timeout work with the delay
+ * that xen_suspend_hold_start() and xen_suspend_hold_node() return.
+ */
+struct xen_suspend_hold {
+	bool held;
+	bool dom0;
+	unsigned int secs;
+	unsigned long expires;
+};
+
+unsigned long xen_suspend_hold_start(struct xen_suspend_hold *hold,
+				     unsigned long now, unsigned int timeout_s);
+unsigned long xen_suspend_hold_node(struct xen_suspend_hold *hold, bool present,
+				    unsigned int secs, unsigned long now);
+void xen_suspend_hold_end(struct xen_suspend_hold *hold);
+bool xen_suspend_hold_may_expire(const struct xen_suspend_hold *hold,
+				 unsigned long now);
+
 #endif /* _XEN_SUSPEND_SEQ_H */
