@@ -535,19 +535,27 @@ static void self_test_values(void)
 	st_check(!val_has_prefix(&v, "failed:"), "failed: without a name is not");
 }
 
+/* What the wait would have read: for the verdict and run self-tests. */
+static void st_progress(struct progress *p, const char *sd, const char *state,
+			const char *result, const char *result0, bool acked,
+			bool seen_preparing)
+{
+	memset(p, 0, sizeof(*p));
+	st_set(&p->shutdown, sd);
+	st_set(&p->state, state);
+	st_set(&p->result, result);
+	st_set(&p->result0, result0);
+	p->acked = acked;
+	p->seen_preparing = seen_preparing;
+}
+
 static enum verdict st_verdict(const char *sd, const char *state,
 			       const char *result, const char *result0,
 			       bool acked, bool seen_preparing)
 {
 	struct progress p;
 
-	memset(&p, 0, sizeof(p));
-	st_set(&p.shutdown, sd);
-	st_set(&p.state, state);
-	st_set(&p.result, result);
-	st_set(&p.result0, result0);
-	p.acked = acked;
-	p.seen_preparing = seen_preparing;
+	st_progress(&p, sd, state, result, result0, acked, seen_preparing);
 	return prepare_verdict(&p);
 }
 
@@ -598,13 +606,7 @@ static enum run st_run(const char *sd, const char *state, const char *result,
 {
 	struct progress p;
 
-	memset(&p, 0, sizeof(p));
-	st_set(&p.shutdown, sd);
-	st_set(&p.state, state);
-	st_set(&p.result, result);
-	st_set(&p.result0, result0);
-	p.acked = acked;
-	p.seen_preparing = seen_preparing;
+	st_progress(&p, sd, state, result, result0, acked, seen_preparing);
 	return may_run_xl(&p, abort_sent, expired);
 }
 
