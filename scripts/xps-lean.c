@@ -287,6 +287,8 @@ static enum verdict prepare_verdict(const struct progress *p)
 	return V_WAIT;
 }
 
+enum start { START_LEAN, START_PLAIN, START_WAIT };
+
 /*
  * Once the guest has taken "prepare" and the wait ended without "prepared":
  * xl may copy it only when its memory no longer changes, that is when it
@@ -309,6 +311,22 @@ static enum run may_run_xl(const struct progress *p, bool abort_sent,
 	    val_is(&p->result, "prepared"))
 		return RUN_LEAN;
 	return expired ? RUN_NOT : RUN_WAIT;
+}
+
+/*
+ * Before the helper asks for anything: a guest whose state is neither "idle"
+ * nor "prepared" is changing its reservation (a prepare of another helper,
+ * of one that was killed, or an abort still taking memory back), so xl must
+ * not start yet (START_WAIT).  Settled, with control/shutdown empty: ask for
+ * a prepare (START_LEAN); with a request there that the helper did not
+ * write: leave it alone and run plain xl (START_PLAIN).
+ */
+static enum start start_decision(const struct xs_val *state,
+				 const struct xs_val *shutdown)
+{
+	if (!val_is(state, "idle") && !val_is(state, "prepared"))
+		return START_WAIT;
+	return val_is(shutdown, "") ? START_LEAN : START_PLAIN;
 }
 
 /*
@@ -671,6 +689,34 @@ static void self_test_run(void)
 		 "abort after the bound, a replaced command, a watch error; not after a failure");
 }
 
+static enum start st_start(const char *state, const char *sd)
+{
+	struct progress p;
+
+	st_progress(&p, sd, state, NULL, NULL, false, false);
+	return start_decision(&p.state, &p.shutdown);
+}
+
+/* Before any request: wait for a guest that is not settled. */
+static void self_test_start(void)
+{
+	st_check(st_start("idle", "") == START_LEAN, "start: idle: prepare");
+	st_check(st_start("prepared", "") == START_LEAN,
+		 "start: prepared (a killed helper's hold): prepare");
+	st_check(st_start("preparing", "") == START_WAIT,
+		 "start: preparing (another prepare runs): wait");
+	st_check(st_start("preparing", "prepare") == START_WAIT,
+		 "start: preparing, a prepare pending: wait, no plain xl");
+	st_check(st_start("idle", "abort") == START_PLAIN,
+		 "start: idle, a request pending: left alone, plain xl");
+	st_check(st_start("prepared", "poweroff") == START_PLAIN,
+		 "start: prepared, a request pending: plain xl");
+	st_check(st_start(NULL, "") == START_WAIT,
+		 "start: no state node: wait");
+	st_check(st_start("idle\n", "") == START_WAIT,
+		 "start: state \"idle\\n\" is not idle: wait");
+}
+
 static void self_test_args(void)
 {
 	char *a1[] = { PROG, "-v", "-t", "30", "save", "domu", "/f", NULL };
@@ -713,6 +759,7 @@ static int self_test(void)
 	self_test_values();
 	self_test_verdicts();
 	self_test_run();
+	self_test_start();
 	self_test_args();
 	printf("self-test: %d passed, %d failed\n", st_pass, st_fail);
 	return st_fail ? 1 : 0;
@@ -1064,26 +1111,67 @@ enum prep {
 
 #define WHY_MAX			(2 * ESC_MAX + 128)
 
-/* The guest speaks the protocol and control/shutdown is free? */
-static bool lean_possible(const struct dom *d, const char *what)
+/*
+ * The guest speaks the protocol and control/shutdown is free?  Returns 1
+ * (lean: ask for a prepare), 0 (plain xl), -ETIMEDOUT (the guest did not
+ * settle within ABORT_WAIT_S: no xl at all) or -EINTR.  A guest that is
+ * not settled (start_decision()) is waited for first, whatever
+ * control/shutdown holds: a retry after exit 3, or after a helper that was
+ * killed, must not copy a guest that is still releasing memory.
+ */
+static int lean_possible(const struct dom *d, const char *what)
 {
-	struct xs_val v;
+	double deadline = now_s() + ABORT_WAIT_S;
+	struct xs_val v, sd;
+	enum start start;
 	char c[ESC_MAX];
+	bool said = false, expired;
+	int rc;
 
 	read_val(d, XBT_NULL, "data/xen-suspend/version", &v);
 	if (!version_ok(&v)) {
 		say("%s: no lean suspend support, plain xl %s", d->label, what);
 		step("%s: data/xen-suspend/version is %s", d->label,
 		     show(&v, c, sizeof(c)));
-		return false;
+		return 0;
 	}
-	read_val(d, XBT_NULL, "control/shutdown", &v);
-	if (!val_is(&v, "")) {
+	rc = watch_all(d, true);
+	for (;;) {
+		expired = now_s() >= deadline;
+		read_val(d, XBT_NULL, "data/xen-suspend/state", &v);
+		read_val(d, XBT_NULL, "control/shutdown", &sd);
+		start = start_decision(&v, &sd);
+		if (start != START_WAIT)
+			break;
+		if (!said) {
+			say("%s: the guest's state is %s: waiting up to %d s for idle or prepared before xl %s",
+			    d->label, show(&v, c, sizeof(c)), ABORT_WAIT_S,
+			    what);
+			said = true;
+		}
+		if (expired) {
+			say("%s: the guest is still %s after %d s: xl %s not run",
+			    d->label, show(&v, c, sizeof(c)), ABORT_WAIT_S,
+			    what);
+			watch_all(d, false);
+			return -ETIMEDOUT;
+		}
+		rc = rc < 0 ? rc : wait_event(d, deadline);
+		if (rc == -EINTR) {
+			watch_all(d, false);
+			return rc;
+		}
+		/* No watch events to wait for: read again in a while. */
+		if (rc < 0)
+			poll(NULL, 0, 200);
+	}
+	watch_all(d, false);
+	if (start == START_PLAIN) {
 		say("%s: control/shutdown holds %s (a pending request?): left alone, plain xl %s",
-		    d->label, show(&v, c, sizeof(c)), what);
-		return false;
+		    d->label, show(&sd, c, sizeof(c)), what);
+		return 0;
 	}
-	return true;
+	return 1;
 }
 
 /* Why the wait ended without "prepared", for the line that says what next. */
@@ -1451,7 +1539,7 @@ static int lean_cycle(const struct opts *o)
 	struct opts xo = *o;
 	char idbuf[16];
 	struct dom d;
-	int rc;
+	int rc, lean;
 
 	memset(&d, 0, sizeof(d));
 	d.hold_s = o->hold_s;
@@ -1469,7 +1557,18 @@ static int lean_cycle(const struct opts *o)
 	/* xl acts on the domain that was prepared, whatever its name. */
 	snprintf(idbuf, sizeof(idbuf), "%u", d.domid);
 	xo.xl_argv[o->dom_arg] = idbuf;
-	if (lean_possible(&d, what))
+	lean = lean_possible(&d, what);
+	if (lean == -EINTR) {
+		interrupted = 0;
+		say("%s: interrupted: xl %s not run", d.label, what);
+		rc = 130;
+		goto out;
+	}
+	if (lean < 0) {
+		rc = EXIT_UNSETTLED;
+		goto out;
+	}
+	if (lean)
 		prep = prepare_guest(&d, o->timeout_s, what, &aborted);
 	if (interrupted && (prep == PREP_REQUESTED || prep == PREP_DONE))
 		prep = PREP_STOP;
