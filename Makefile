@@ -23,10 +23,11 @@ tree: deps
 kernel: tree
 	@scripts/build-kernel guest
 
-## test-kernel   build the rig's test kernel: Kconfig.fragment + tests/kconfig/debug.fragment
+## test-kernel   build the rig's debug kernel: Kconfig.fragment + tests/kconfig/debug.fragment
 ##               (lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM, KALLSYMS, KUnit built in)
+##               + tests/kconfig/hotplug.fragment (the balloon's memory hotplug, as Debian)
 test-kernel: tree
-	@scripts/build-kernel test Kconfig.fragment tests/kconfig/debug.fragment
+	@scripts/build-kernel test Kconfig.fragment tests/kconfig/debug.fragment tests/kconfig/hotplug.fragment
 
 ## selftests     build tests/selftests/* static from the prepared tree; the last line of
 ##               stdout is the directory that holds one executable per test
@@ -68,10 +69,11 @@ rig-images: deps
 	@scripts/rig images
 
 ## integration   the rig scenarios (boot, xl save+restore, save -c, migrate, the lean
-##               suspend; XPS_MIGRATE_SSH=1: ssh migrate for stock) for CONFIGS (default "stock test hotplug": Debian's kernel,
-##               the debug kernel with 2 vCPUs + selftests, the debug kernel with
-##               XEN_BALLOON_MEMORY_HOTPLUG); the integration tier of "make test"
-CONFIGS ?= stock test hotplug
+##               suspend; XPS_MIGRATE_SSH=1: ssh migrate for stock) for CONFIGS (default
+##               "stock test lean": Debian's kernel, the debug kernel with 2 vCPUs +
+##               selftests, the debug kernel with 1 vCPU and the lean scenarios), on one
+##               boot of the rig; the integration tier of "make test"
+CONFIGS ?= stock test lean
 integration: deps
 	@tests/integration/matrix $(CONFIGS)
 
