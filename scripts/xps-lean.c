@@ -977,6 +977,22 @@ static int wait_event(const struct dom *d, double deadline)
 	return 1;
 }
 
+/*
+ * Wait for the next change of the watched nodes, or @deadline.  Without
+ * watches (@watching false, or a watch error): read again in 200 ms.
+ * Returns -EINTR on a signal, else 0.
+ */
+static int wait_change(const struct dom *d, double deadline, bool watching)
+{
+	int err = watching ? wait_event(d, deadline) : -1;
+
+	if (err == -EINTR)
+		return err;
+	if (err < 0)
+		poll(NULL, 0, 200);
+	return 0;
+}
+
 static void progress_read(const struct dom *d, struct progress *p)
 {
 	read_val(d, XBT_NULL, "control/shutdown", &p->shutdown);
@@ -1156,14 +1172,10 @@ static int lean_possible(const struct dom *d, const char *what)
 			watch_all(d, false);
 			return -ETIMEDOUT;
 		}
-		rc = rc < 0 ? rc : wait_event(d, deadline);
-		if (rc == -EINTR) {
+		if (wait_change(d, deadline, !rc) == -EINTR) {
 			watch_all(d, false);
-			return rc;
+			return -EINTR;
 		}
-		/* No watch events to wait for: read again in a while. */
-		if (rc < 0)
-			poll(NULL, 0, 200);
 	}
 	watch_all(d, false);
 	if (start == START_PLAIN) {
@@ -1308,12 +1320,8 @@ static int settle_guest(const struct dom *d, struct progress *p,
 		*run = may_run_xl(p, *aborted, expired);
 		if (*run != RUN_WAIT)
 			break;
-		err = wait_event(d, deadline);
-		if (err == -EINTR)
-			return err;
-		/* No watch events to wait for: read again in a while. */
-		if (err < 0)
-			poll(NULL, 0, 200);
+		if (wait_change(d, deadline, true) == -EINTR)
+			return -EINTR;
 	}
 	if (*aborted && shutdown_cas(d, "abort", "", &seen) == 1) {
 		*aborted = false;
