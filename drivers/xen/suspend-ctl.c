@@ -27,6 +27,7 @@
 #include <xen/xenbus.h>
 
 #include "suspend-ctl.h"
+#include "suspend-debug.h"
 #include "suspend-lean.h"
 
 /* The layout of data/xen-suspend/, for the dom0 helper. */
@@ -196,6 +197,7 @@ static void xen_suspend_dom0_fn(struct work_struct *work)
 	unsigned int gen;
 	int cmd, err;
 
+	xen_suspend_debug_request_gate();
 	spin_lock(&xen_suspend_lock);
 	cmd = xen_suspend_req.cmd;
 	gen = xen_suspend_req.gen;

@@ -18,6 +18,11 @@
  * dom0's wait for it; 0 disarms it.  fail_release_below takes a number of
  * pages that the next release goes below its reserve, so that its take-back
  * from Xen has that much to do; that release disarms it.
+ *
+ * debugfs xen/suspend/fail_request_gate, when 1, keeps the work that serves
+ * dom0's "prepare" and "abort" waiting before it reads the latest request
+ * (they are still acknowledged), so that a test can queue several; 0 opens
+ * the gate, and it opens by itself after 30 s.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -28,6 +33,7 @@
 #include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/sizes.h>
+#include <linux/wait.h>
 
 #include <xen/xen.h>
 
@@ -37,10 +43,13 @@ static atomic_t xen_suspend_fail_step = ATOMIC_INIT(-1);
 static atomic_t xen_suspend_fail_lift_wait = ATOMIC_INIT(0);
 static atomic_t xen_suspend_fail_release_delay_ms = ATOMIC_INIT(0);
 static atomic_long_t xen_suspend_fail_release_below = ATOMIC_LONG_INIT(0);
+static atomic_t xen_suspend_fail_request_gate = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(xen_suspend_request_gate_wq);
 
 #define XEN_SUSPEND_RELEASE_DELAY_MAX_MS	10000
 /* 1 GiB of pages */
 #define XEN_SUSPEND_RELEASE_BELOW_MAX		(SZ_1G >> PAGE_SHIFT)
+#define XEN_SUSPEND_REQUEST_GATE_MAX_S		30
 
 /**
  * xen_suspend_debug_fault() - the cycle's fault hook
@@ -108,6 +117,27 @@ unsigned long xen_suspend_debug_release_below(void)
 		pr_info("fail_release_below: releasing %lu pages below the reserve\n",
 			below);
 	return below;
+}
+
+/**
+ * xen_suspend_debug_request_gate() - the gate of dom0's request work
+ *
+ * Called by the work that serves dom0's requests before it reads the
+ * latest: waits while fail_request_gate is 1, for 30 s at most, after
+ * which it opens the gate.
+ */
+void xen_suspend_debug_request_gate(void)
+{
+	if (!atomic_read(&xen_suspend_fail_request_gate))
+		return;
+	pr_info("fail_request_gate: dom0's requests wait for the gate\n");
+	if (!wait_event_timeout(xen_suspend_request_gate_wq,
+				!atomic_read(&xen_suspend_fail_request_gate),
+				XEN_SUSPEND_REQUEST_GATE_MAX_S * HZ)) {
+		atomic_set(&xen_suspend_fail_request_gate, 0);
+		pr_warn("fail_request_gate: still shut after %d s, opening it\n",
+			XEN_SUSPEND_REQUEST_GATE_MAX_S);
+	}
 }
 
 static int xen_suspend_fail_step_get(void *data, u64 *val)
@@ -178,6 +208,25 @@ DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_fail_release_below_fops,
 			 xen_suspend_fail_release_below_get,
 			 xen_suspend_fail_release_below_set, "%llu\n");
 
+static int xen_suspend_fail_request_gate_get(void *data, u64 *val)
+{
+	*val = atomic_read(&xen_suspend_fail_request_gate);
+	return 0;
+}
+
+static int xen_suspend_fail_request_gate_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	atomic_set(&xen_suspend_fail_request_gate, val);
+	if (!val)
+		wake_up_all(&xen_suspend_request_gate_wq);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xen_suspend_fail_request_gate_fops,
+			 xen_suspend_fail_request_gate_get,
+			 xen_suspend_fail_request_gate_set, "%llu\n");
+
 /* After suspend-stats.c's initcall (link order), which makes xen/suspend/. */
 static int __init xen_suspend_debug_init(void)
 {
@@ -201,6 +250,8 @@ static int __init xen_suspend_debug_init(void)
 				   &xen_suspend_fail_release_delay_fops);
 	debugfs_create_file_unsafe("fail_release_below", 0600, dir, NULL,
 				   &xen_suspend_fail_release_below_fops);
+	debugfs_create_file_unsafe("fail_request_gate", 0600, dir, NULL,
+				   &xen_suspend_fail_request_gate_fops);
 	dput(dir);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONFIG_XEN_SUSPEND_DEBUG: fault injection for the Xen suspend cycle,
- * debugfs xen/suspend/fail_step, fail_lift_wait, fail_release_delay_ms and
- * fail_release_below.
+ * debugfs xen/suspend/fail_step, fail_lift_wait, fail_release_delay_ms,
+ * fail_release_below and fail_request_gate.
  */
 #ifndef _XEN_SUSPEND_DEBUG_H
 #define _XEN_SUSPEND_DEBUG_H
@@ -15,6 +15,7 @@ void xen_suspend_debug_cycle_end(void);
 bool xen_suspend_debug_lift_fault(void);
 void xen_suspend_debug_release_delay(void);
 unsigned long xen_suspend_debug_release_below(void);
+void xen_suspend_debug_request_gate(void);
 #else
 static inline int xen_suspend_debug_fault(struct xen_suspend_cycle *cycle,
 					  unsigned int step)
@@ -38,6 +39,10 @@ static inline void xen_suspend_debug_release_delay(void)
 static inline unsigned long xen_suspend_debug_release_below(void)
 {
 	return 0;
+}
+
+static inline void xen_suspend_debug_request_gate(void)
+{
 }
 #endif
 

@@ -19,14 +19,22 @@
  *             "bad quit: <what>", exit 1
  *
  * Before that it drives gntdev's error path for a map whose index cannot be
- * copied back (the request in a read-only page): EFAULT, and nothing left
- * behind, so the real map gets index 0.
+ * copied back, twice.  First the request sits in a read-only page: EFAULT,
+ * and nothing left behind.  Then the request sits in a page that userfaultfd
+ * write-protects, so that the copy-out waits; meanwhile a second thread
+ * unmaps index 0 and maps a new grant there (the freed map's memory is free
+ * for the new one), then makes the page read-only and lets the copy-out fail.
+ * The failed ioctl must take away nothing but its own map: the second
+ * thread's map is still at index 0 and unmaps.  The real map then gets index
+ * 0.  The guest kernel needs CONFIG_USERFAULTFD.
  *
  * Setup errors go to stderr with exit status 1.  Built static on the host
  * against libxen-dev's copies of the Linux ioctl ABI.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +42,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #include <xen/sys/gntalloc.h>
 #include <xen/sys/gntdev.h>
@@ -80,6 +91,96 @@ static const char *pass(volatile uint64_t *w, volatile uint64_t *r,
 		}
 	}
 	return NULL;
+}
+
+/* The second thread of the copy-out race (see the head of this file). */
+struct racer {
+	int fd;					/* gntdev */
+	int uffd;
+	void *page;				/* the request, write-protected */
+	struct ioctl_gntdev_map_grant_ref req;	/* its own map's request */
+	char err[160];				/* empty when all went well */
+};
+
+static void *racer_fn(void *arg)
+{
+	struct ioctl_gntdev_unmap_grant_ref unmap = { .index = 0, .count = 1 };
+	struct racer *r = arg;
+	struct uffdio_range range = {
+		.start = (unsigned long)r->page, .len = PAGE,
+	};
+	struct pollfd pfd = { .fd = r->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 10000) != 1) {
+		snprintf(r->err, sizeof(r->err),
+			 "the copy-out of the index did not fault within 10 s");
+		return NULL;
+	}
+	if (read(r->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT ||
+	    !(msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
+		snprintf(r->err, sizeof(r->err),
+			 "userfaultfd did not report the copy-out's write fault");
+	else if (ioctl(r->fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap))
+		snprintf(r->err, sizeof(r->err),
+			 "unmapping index 0 while its copy-out waits: %s", strerror(errno));
+	else if (ioctl(r->fd, IOCTL_GNTDEV_MAP_GRANT_REF, &r->req) || r->req.index)
+		snprintf(r->err, sizeof(r->err),
+			 "a map while the copy-out waits: %s, offset %llu",
+			 strerror(errno), (unsigned long long)r->req.index);
+	/* Whatever happened: the copy-out now fails instead of waiting. */
+	if (mprotect(r->page, PAGE, PROT_READ) ||
+	    ioctl(r->uffd, UFFDIO_WAKE, &range))
+		die("cannot let the copy-out go on: %s", strerror(errno));
+	return NULL;
+}
+
+/* The copy-out race (see the head of this file) with the request @req. */
+static void race_copy_out(int fd, const struct ioctl_gntdev_map_grant_ref *req)
+{
+	struct ioctl_gntdev_unmap_grant_ref unmap = { .index = 0, .count = 1 };
+	struct uffdio_api api = {
+		.api = UFFD_API, .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP,
+	};
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	struct racer r = { .fd = fd, .req = *req };
+	pthread_t t;
+	int rc, err;
+
+	r.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (r.uffd < 0)
+		die("userfaultfd: %s (the guest kernel needs CONFIG_USERFAULTFD)",
+		    strerror(errno));
+	if (ioctl(r.uffd, UFFDIO_API, &api))
+		die("UFFDIO_API with write-protect faults: %s", strerror(errno));
+	r.page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r.page == MAP_FAILED)
+		die("cannot mmap a scratch page: %s", strerror(errno));
+	memcpy(r.page, req, sizeof(*req));
+	reg.range.start = wp.range.start = (unsigned long)r.page;
+	reg.range.len = wp.range.len = PAGE;
+	if (ioctl(r.uffd, UFFDIO_REGISTER, &reg) ||
+	    ioctl(r.uffd, UFFDIO_WRITEPROTECT, &wp))
+		die("cannot write-protect the request's page: %s", strerror(errno));
+	rc = pthread_create(&t, NULL, racer_fn, &r);
+	if (rc)
+		die("pthread_create: %s", strerror(rc));
+	errno = 0;
+	rc = ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, r.page);
+	err = errno;
+	pthread_join(t, NULL);
+	if (r.err[0])
+		die("copy-out race: %s", r.err);
+	if (rc != -1 || err != EFAULT)
+		die("IOCTL_GNTDEV_MAP_GRANT_REF whose copy-out fails after a wait: %s, not EFAULT",
+		    err ? strerror(err) : "success");
+	if (ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap))
+		die("the failed map took away the map another thread made at index 0 while its copy-out waited (unmapping it: %s)",
+		    strerror(errno));
+	munmap(r.page, PAGE);
+	close(r.uffd);
 }
 
 static void reply(const char *dir, const char *fmt, ...)
@@ -148,6 +249,7 @@ int main(int argc, char **argv)
 		die("IOCTL_GNTDEV_MAP_GRANT_REF with a read-only request: %s, not EFAULT",
 		    errno ? strerror(errno) : "success");
 	munmap(ro, PAGE);
+	race_copy_out(fd, &map);
 
 	if (ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, &map))
 		die("IOCTL_GNTDEV_MAP_GRANT_REF of grant %u: %s", alloc.gref_ids[0], strerror(errno));
@@ -160,7 +262,7 @@ int main(int argc, char **argv)
 		    alloc.gref_ids[0], domid, strerror(errno));
 	if (pass(own, mapped, 0, why, sizeof(why)) || pass(mapped, own, 1, why, sizeof(why)))
 		die("the fresh mapping does not show the granted page: %s", why);
-	printf("grant %u of domain %lu mapped through gntdev (a failed copy-out left nothing behind)\n",
+	printf("grant %u of domain %lu mapped through gntdev (two failed copy-outs, one raced by another thread's unmap and map, left nothing behind and took nothing away)\n",
 	       alloc.gref_ids[0], domid);
 	fflush(stdout);
 
