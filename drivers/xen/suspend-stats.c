@@ -69,6 +69,8 @@ struct xen_suspend_last {
 	u64 enter_ns[XEN_SUSPEND_MAX_STEPS];
 	u64 leave_ns[XEN_SUSPEND_MAX_STEPS];
 	struct xen_suspend_last_p2m p2m;
+	u64 quiesce_ns;
+	bool quiesce_expired;
 };
 
 /* Totals since boot, as debugfs xen/suspend/stats shows them. */
@@ -81,6 +83,8 @@ struct xen_suspend_totals {
 	u64 tests;
 	u64 p2m_checks;
 	u64 p2m_mismatched;
+	u64 quiesce_ns;
+	u64 quiesce_expired;
 };
 
 /* Protects the two below; taken once a cycle is over, never during one. */
@@ -184,6 +188,23 @@ void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
 }
 
 /**
+ * xen_suspend_stats_quiesce() - record the frontends' drain of a cycle
+ * @ns: how long the quiesce step waited (0 if the cycle did not reach it)
+ * @expired: the budget ran out with a frontend still draining
+ *
+ * Called once the cycle is over, before xen_suspend_stats_record() of it.
+ */
+void xen_suspend_stats_quiesce(u64 ns, bool expired)
+{
+	mutex_lock(&xen_suspend_stats_mutex);
+	xen_suspend_last.quiesce_ns = ns;
+	xen_suspend_last.quiesce_expired = expired;
+	xen_suspend_totals.quiesce_ns += ns;
+	xen_suspend_totals.quiesce_expired += expired;
+	mutex_unlock(&xen_suspend_stats_mutex);
+}
+
+/**
  * xen_suspend_stats_p2m_begin() - a P2M check of the last cycle is queued
  *
  * Called under system_transition_mutex, after xen_suspend_stats_record()
@@ -269,6 +290,8 @@ static int xen_suspend_last_show(struct seq_file *m, void *v)
 			   div_u64(last->leave_ns[i], NSEC_PER_USEC));
 	if (IS_ENABLED(CONFIG_XEN_SUSPEND_P2M_CHECK))
 		xen_suspend_last_p2m_show(m, &last->p2m);
+	seq_printf(m, "quiesce_us: %llu\n", div_u64(last->quiesce_ns, NSEC_PER_USEC));
+	seq_printf(m, "quiesce_expired: %d\n", last->quiesce_expired);
 out:
 	mutex_unlock(&xen_suspend_stats_mutex);
 	return 0;
@@ -290,6 +313,8 @@ static int xen_suspend_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "p2m_checks: %llu\n", totals->p2m_checks);
 		seq_printf(m, "p2m_mismatched: %llu\n", totals->p2m_mismatched);
 	}
+	seq_printf(m, "quiesce_us: %llu\n", div_u64(totals->quiesce_ns, NSEC_PER_USEC));
+	seq_printf(m, "quiesce_expired: %llu\n", totals->quiesce_expired);
 	mutex_unlock(&xen_suspend_stats_mutex);
 	return 0;
 }

@@ -346,6 +346,39 @@ TEST_F_TIMEOUT(cycles, test_cycle, CYCLE_TIMEOUT)
 	EXPECT_NE(NULL, strstr(buf, "trigger: test\n")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "failed_step: -1\n")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "\n0 freeze ")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "\n2 quiesce ")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "\nquiesce_expired: 0\n")) TH_LOG("%s", buf);
+}
+
+#define QUIESCE_BUDGET	"/sys/module/xen/parameters/quiesce_budget_ms"
+
+/*
+ * The drain's budget: bad values are -EINVAL and change nothing; 0 (no
+ * drain) and the maximum are taken, and a cycle with either goes through.
+ */
+TEST_F_TIMEOUT(cycles, quiesce_budget, CYCLE_TIMEOUT)
+{
+	char buf[2048], old[32];
+
+	ASSERT_GT(read_file(QUIESCE_BUDGET, old, sizeof(old)), 0)
+		TH_LOG("no %s", QUIESCE_BUDGET);
+	EXPECT_EQ(-EINVAL, write_file(QUIESCE_BUDGET, "10001", 5));
+	EXPECT_EQ(-EINVAL, write_file(QUIESCE_BUDGET, "-1", 2));
+	EXPECT_EQ(-EINVAL, write_file(QUIESCE_BUDGET, "1x", 2));
+	ASSERT_GT(read_file(QUIESCE_BUDGET, buf, sizeof(buf)), 0);
+	EXPECT_STREQ(old, buf);
+
+	ASSERT_EQ(1, write_file(QUIESCE_BUDGET, "0", 1));
+	EXPECT_EQ(4, xs_write("test"));
+	ASSERT_EQ(5, write_file(QUIESCE_BUDGET, "10000", 5));
+	EXPECT_EQ(4, xs_write("test"));
+	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("idle cancelled\n", buf);
+	if (have_debugfs()) {
+		ASSERT_GT(read_file(XS_DEBUGFS "/last", buf, sizeof(buf)), 0);
+		EXPECT_NE(NULL, strstr(buf, "\nquiesce_expired: 0\n")) TH_LOG("%s", buf);
+	}
+	EXPECT_EQ((ssize_t)strlen(old), write_file(QUIESCE_BUDGET, old, strlen(old)));
 }
 
 #define WRITERS 3
@@ -428,8 +461,11 @@ TEST_F_TIMEOUT(cycles, injected_failure_at_each_step, CYCLE_TIMEOUT)
 
 	fd = uevent_socket();
 	ASSERT_GE(fd, 0);
-	/* The test cycle has four steps: freeze, devices, xenstore, devices_late. */
-	for (step = 0; step < 4; step++) {
+	/*
+	 * The test cycle has five steps: freeze, devices, quiesce, xenstore,
+	 * devices_late.
+	 */
+	for (step = 0; step < 5; step++) {
 		failed = stat_of("failed");
 		snprintf(num, sizeof(num), "%d", step);
 		ASSERT_EQ((ssize_t)strlen(num), write_file(knob, num, strlen(num)));
