@@ -28,6 +28,7 @@
 #include <linux/workqueue.h>
 
 #include <xen/xen.h>
+#include <xen/xenbus.h>
 
 #include "p2m-check.h"
 #include "suspend-stats.h"
@@ -71,6 +72,7 @@ struct xen_suspend_last {
 	struct xen_suspend_last_p2m p2m;
 	u64 quiesce_ns;
 	bool quiesce_expired;
+	unsigned long quiesce_counts[XENBUS_QUIESCE_NR_COUNTERS];
 };
 
 /* Totals since boot, as debugfs xen/suspend/stats shows them. */
@@ -85,6 +87,7 @@ struct xen_suspend_totals {
 	u64 p2m_mismatched;
 	u64 quiesce_ns;
 	u64 quiesce_expired;
+	u64 quiesce_counts[XENBUS_QUIESCE_NR_COUNTERS];
 };
 
 /* Protects the two below; taken once a cycle is over, never during one. */
@@ -187,20 +190,36 @@ void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
 	queue_work(system_unbound_wq, &xen_suspend_announce_work);
 }
 
+/* The names of enum xenbus_quiesce_counter in debugfs. */
+static const char * const xen_suspend_quiesce_names[XENBUS_QUIESCE_NR_COUNTERS] = {
+	[XENBUS_QUIESCE_BLKFRONT_DRAINED]		= "blkfront_drained",
+	[XENBUS_QUIESCE_BLKFRONT_REPLAYED_REQUESTS]	= "blkfront_replayed_requests",
+	[XENBUS_QUIESCE_BLKFRONT_REPLAYED_BIOS]		= "blkfront_replayed_bios",
+	[XENBUS_QUIESCE_NETFRONT_TX_DRAINED]		= "netfront_tx_drained",
+	[XENBUS_QUIESCE_NETFRONT_TX_DROPPED]		= "netfront_tx_dropped",
+};
+
 /**
  * xen_suspend_stats_quiesce() - record the frontends' drain of a cycle
  * @ns: how long the quiesce step waited (0 if the cycle did not reach it)
  * @expired: the budget ran out with a frontend still draining
+ * @counts: what the frontends counted (enum xenbus_quiesce_counter)
  *
  * Called once the cycle is over, before xen_suspend_stats_record() of it.
  */
-void xen_suspend_stats_quiesce(u64 ns, bool expired)
+void xen_suspend_stats_quiesce(u64 ns, bool expired, const unsigned long *counts)
 {
+	unsigned int i;
+
 	mutex_lock(&xen_suspend_stats_mutex);
 	xen_suspend_last.quiesce_ns = ns;
 	xen_suspend_last.quiesce_expired = expired;
 	xen_suspend_totals.quiesce_ns += ns;
 	xen_suspend_totals.quiesce_expired += expired;
+	for (i = 0; i < XENBUS_QUIESCE_NR_COUNTERS; i++) {
+		xen_suspend_last.quiesce_counts[i] = counts[i];
+		xen_suspend_totals.quiesce_counts[i] += counts[i];
+	}
 	mutex_unlock(&xen_suspend_stats_mutex);
 }
 
@@ -292,6 +311,9 @@ static int xen_suspend_last_show(struct seq_file *m, void *v)
 		xen_suspend_last_p2m_show(m, &last->p2m);
 	seq_printf(m, "quiesce_us: %llu\n", div_u64(last->quiesce_ns, NSEC_PER_USEC));
 	seq_printf(m, "quiesce_expired: %d\n", last->quiesce_expired);
+	for (i = 0; i < XENBUS_QUIESCE_NR_COUNTERS; i++)
+		seq_printf(m, "%s: %lu\n", xen_suspend_quiesce_names[i],
+			   last->quiesce_counts[i]);
 out:
 	mutex_unlock(&xen_suspend_stats_mutex);
 	return 0;
@@ -301,6 +323,7 @@ DEFINE_SHOW_ATTRIBUTE(xen_suspend_last);
 static int xen_suspend_stats_show(struct seq_file *m, void *v)
 {
 	const struct xen_suspend_totals *totals = &xen_suspend_totals;
+	unsigned int i;
 
 	mutex_lock(&xen_suspend_stats_mutex);
 	seq_printf(m, "cycles: %llu\n", totals->cycles);
@@ -315,6 +338,9 @@ static int xen_suspend_stats_show(struct seq_file *m, void *v)
 	}
 	seq_printf(m, "quiesce_us: %llu\n", div_u64(totals->quiesce_ns, NSEC_PER_USEC));
 	seq_printf(m, "quiesce_expired: %llu\n", totals->quiesce_expired);
+	for (i = 0; i < XENBUS_QUIESCE_NR_COUNTERS; i++)
+		seq_printf(m, "%s: %llu\n", xen_suspend_quiesce_names[i],
+			   totals->quiesce_counts[i]);
 	mutex_unlock(&xen_suspend_stats_mutex);
 	return 0;
 }

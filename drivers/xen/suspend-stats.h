@@ -12,7 +12,7 @@ struct xen_p2m_check_result;
 
 void xen_suspend_stats_record(const struct xen_suspend_cycle *cycle,
 			      enum xen_suspend_trigger trigger, u64 begin_ns);
-void xen_suspend_stats_quiesce(u64 ns, bool expired);
+void xen_suspend_stats_quiesce(u64 ns, bool expired, const unsigned long *counts);
 u64 xen_suspend_stats_p2m_begin(void);
 void xen_suspend_stats_p2m_record(u64 cycle, const struct xen_p2m_check_result *res,
 				  u64 ns);

@@ -13,7 +13,9 @@
  * as without the drain: there is one model, the drain only makes the replay
  * rare.  .cancel and .resume end the drain (xenbus_quiesce_end()), whatever
  * state the device reached, so a .suspend that failed half way is undone
- * like one that finished.
+ * like one that finished.  The frontends count what they drained and what
+ * they replay (xenbus_quiesce_count()); the suspend takes the counts once a
+ * cycle is over (xenbus_quiesce_take_counts()).
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -59,6 +61,14 @@ enum xenbus_quiesce_state __xenbus_quiesce_end(struct xenbus_quiesce *q,
 	if (old == XENBUS_QUIESCE_DRAINING && atomic_dec_and_test(&q->draining))
 		wake_up_all(&q->wq);
 	return old;
+}
+
+void __xenbus_quiesce_take_counts(struct xenbus_quiesce *q, unsigned long *counts)
+{
+	unsigned int i;
+
+	for (i = 0; i < XENBUS_QUIESCE_NR_COUNTERS; i++)
+		counts[i] = atomic_long_xchg(&q->counts[i], 0);
 }
 
 long __xenbus_quiesce_wait(struct xenbus_quiesce *q, long timeout)
@@ -120,4 +130,30 @@ EXPORT_SYMBOL_GPL(xenbus_quiesce_end);
 long xenbus_quiesce_wait(long timeout)
 {
 	return __xenbus_quiesce_wait(&xenbus_quiesce, timeout);
+}
+
+/**
+ * xenbus_quiesce_count() - add to a counter of the cycle that runs
+ * @counter: which
+ * @n: how much
+ *
+ * From a frontend's .suspend, .cancel or .resume, or its completion path.
+ */
+void xenbus_quiesce_count(enum xenbus_quiesce_counter counter, unsigned long n)
+{
+	if (!WARN_ON_ONCE(counter >= XENBUS_QUIESCE_NR_COUNTERS))
+		atomic_long_add(n, &xenbus_quiesce.counts[counter]);
+}
+EXPORT_SYMBOL_GPL(xenbus_quiesce_count);
+
+/**
+ * xenbus_quiesce_take_counts() - read the counters and set them to 0
+ * @counts: where to put them
+ *
+ * Called at the start of a suspend cycle (to forget what came between two)
+ * and once it is over.
+ */
+void xenbus_quiesce_take_counts(unsigned long counts[XENBUS_QUIESCE_NR_COUNTERS])
+{
+	__xenbus_quiesce_take_counts(&xenbus_quiesce, counts);
 }

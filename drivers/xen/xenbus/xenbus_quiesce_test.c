@@ -30,6 +30,8 @@ static int quiesce_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	atomic_set(&t->q.draining, 0);
 	init_waitqueue_head(&t->q.wq);
+	for (i = 0; i < XENBUS_QUIESCE_NR_COUNTERS; i++)
+		atomic_long_set(&t->q.counts[i], 0);
 	for (i = 0; i < NR_DEVS; i++)
 		atomic_set(&t->state[i], XENBUS_QUIESCE_RUNNING);
 	test->priv = t;
@@ -162,6 +164,23 @@ static void quiesce_wait_woken(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, DRAINING(t), 0);
 }
 
+/* The counters are read and cleared in one go. */
+static void quiesce_take_counts(struct kunit *test)
+{
+	struct quiesce_test *t = test->priv;
+	unsigned long counts[XENBUS_QUIESCE_NR_COUNTERS];
+
+	atomic_long_add(3, &t->q.counts[XENBUS_QUIESCE_BLKFRONT_DRAINED]);
+	atomic_long_add(2, &t->q.counts[XENBUS_QUIESCE_NETFRONT_TX_DROPPED]);
+	__xenbus_quiesce_take_counts(&t->q, counts);
+	KUNIT_EXPECT_EQ(test, counts[XENBUS_QUIESCE_BLKFRONT_DRAINED], 3UL);
+	KUNIT_EXPECT_EQ(test, counts[XENBUS_QUIESCE_BLKFRONT_REPLAYED_BIOS], 0UL);
+	KUNIT_EXPECT_EQ(test, counts[XENBUS_QUIESCE_NETFRONT_TX_DROPPED], 2UL);
+	__xenbus_quiesce_take_counts(&t->q, counts);
+	KUNIT_EXPECT_EQ(test, counts[XENBUS_QUIESCE_BLKFRONT_DRAINED], 0UL);
+	KUNIT_EXPECT_EQ(test, counts[XENBUS_QUIESCE_NETFRONT_TX_DROPPED], 0UL);
+}
+
 static struct kunit_case xenbus_quiesce_cases[] = {
 	KUNIT_CASE(quiesce_start_drained_end),
 	KUNIT_CASE(quiesce_end_while_draining),
@@ -169,6 +188,7 @@ static struct kunit_case xenbus_quiesce_cases[] = {
 	KUNIT_CASE(quiesce_wait_none),
 	KUNIT_CASE(quiesce_wait_expires),
 	KUNIT_CASE(quiesce_wait_woken),
+	KUNIT_CASE(quiesce_take_counts),
 	{}
 };
 
