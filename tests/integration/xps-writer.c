@@ -5,10 +5,11 @@
  *
  *   xps-writer FILE DIR
  *
- * Keeps DEPTH writes of one 4 KiB block each in flight on FILE through Linux
- * AIO (io_submit), so that requests sit on blkfront's ring while the tasks
- * are frozen; one in eight is a FUA write (RWF_DSYNC), and after every 64
- * completions an fdatasync() sends a flush.  At most one write every 10 ms.
+ * Writes one 4 KiB block every 50 ms through Linux AIO (io_submit, at most
+ * DEPTH in flight), so that a write's completion does not wait for the task,
+ * which the freezer stops; one in eight is a FUA write (RWF_DSYNC), and after
+ * every 64 completions an fdatasync() sends a flush.  The rate is low on
+ * purpose: the tier runs it in every scenario, and its load slows the cycles.
  * Block N of FILE (N < SLOTS) takes writes with sequence numbers N, N +
  * SLOTS, N + 2 * SLOTS ...; each block carries its slot, its sequence number,
  * a payload made from the sequence number and a checksum.
@@ -42,11 +43,11 @@
 #include <unistd.h>
 
 #define BLK		4096
-#define SLOTS		256
+#define SLOTS		64
 #define DEPTH		8
 #define FUA_EVERY	8
 #define FLUSH_EVERY	64
-#define PERIOD_NS	10000000LL
+#define PERIOD_NS	50000000LL
 #define MAGIC		0x57535058u	/* "XPSW" */
 
 struct hdr {
