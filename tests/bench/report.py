@@ -86,14 +86,23 @@ def figures(v):
         us, pages = num(v, ("repop", b)), num(v, ("repop", b), 1)
         rate[b] = pages / (us / 1e6) if us and pages else None
     r["repop_pages_s_unbatched"], r["repop_pages_s_batched"] = rate["0"], rate["1"]
+    # The frontends' drain under xps-writer: each lean migration's quiesce
+    # step (us) and downtime (s), the drain on and off
+    for k in ("quiesce_us", "qdown"):
+        for q in ("on", "off"):
+            r["%s_%s" % (k, q)] = [float(x) for x in v.get((k, q), []) if x not in ("", "-")]
     return r, []
 
 
 def median_of(runs):
-    """Each figure's median over the runs that have it."""
+    """Each figure's median over the runs that have it; a list (one value
+    per cycle) is pooled over the runs first."""
     out = {}
     for k in runs[0]:
-        xs = [r[k] for r in runs if r.get(k) is not None]
+        if isinstance(runs[0][k], list):
+            xs = [x for r in runs for x in r.get(k) or []]
+        else:
+            xs = [r[k] for r in runs if r.get(k) is not None]
         out[k] = statistics.median(xs) if xs else None
     return out
 
@@ -140,6 +149,14 @@ def main():
                         rate["1"] >= rate["0"]))
     else:
         targets.append(("repopulation batched vs unbatched", "not measured (no balloon_map_batch)", False))
+    if r["quiesce_us_on"] is not None and r["qdown_on"] and r["qdown_off"]:
+        targets.append(("frontends' drain under writes: quiesce step median <= 50 ms",
+                        "%.1f ms" % (r["quiesce_us_on"] / 1000), r["quiesce_us_on"] <= 50000))
+        targets.append(("downtime, drain on / off <= 1.05 (medians)",
+                        "%.2f (%.2f s vs %.2f s)" % (r["qdown_on"] / r["qdown_off"], r["qdown_on"], r["qdown_off"]),
+                        r["qdown_on"] <= 1.05 * r["qdown_off"]))
+    else:
+        targets.append(("frontends' drain under writes", "not measured (no xen.quiesce_budget_ms)", False))
     r["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in targets]
 
     def f(x, fmt):
@@ -169,6 +186,12 @@ def main():
         ("memory whole again after migrate", "-", f(r["whole_migrate_s"], "%.1f s"), "-"),
         ("repopulation, pages/s (unbatched / batched)", f(rate["0"], "%.0f"), f(rate["1"], "%.0f"),
          "%.2f" % (rate["1"] / rate["0"]) if rate["0"] and rate["1"] else "-"),
+        ("lean migrate under writes: quiesce step (drain off / on)",
+         f(r["quiesce_us_off"] / 1000 if r["quiesce_us_off"] is not None else None, "%.2f ms"),
+         f(r["quiesce_us_on"] / 1000 if r["quiesce_us_on"] is not None else None, "%.2f ms"), "-"),
+        ("lean migrate under writes: downtime (drain off / on)", f(r["qdown_off"], "%.2f s"),
+         f(r["qdown_on"], "%.2f s"),
+         "%.2f" % (r["qdown_on"] / r["qdown_off"]) if r["qdown_on"] and r["qdown_off"] else "-"),
     ]
     n = len(runs)
     md = ["# make bench: lean suspend, feature off vs on, %s" %
