@@ -5,7 +5,7 @@
  *
  *   xps-writer FILE DIR
  *
- * Writes one 4 KiB block every 50 ms through Linux AIO (io_submit, at most
+ * Writes one 4 KiB block every 100 ms through Linux AIO (io_submit, at most
  * DEPTH in flight), so that a write's completion does not wait for the task,
  * which the freezer stops; one in eight is a FUA write (RWF_DSYNC), and after
  * every 64 completions an AIO fdatasync (IOCB_CMD_FDSYNC) sends a flush.  The
@@ -50,7 +50,7 @@
 #define DEPTH		8
 #define FUA_EVERY	8
 #define FLUSH_EVERY	64
-#define PERIOD_NS	50000000LL
+#define PERIOD_NS	100000000LL
 #define MAGIC		0x57535058u	/* "XPSW" */
 
 struct hdr {
