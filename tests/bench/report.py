@@ -88,7 +88,7 @@ def figures(v):
     r["repop_pages_s_unbatched"], r["repop_pages_s_batched"] = rate["0"], rate["1"]
     # The frontends' drain under xps-writer: each lean migration's quiesce
     # step (us) and downtime (s), the drain on and off
-    for k in ("quiesce_us", "qdown"):
+    for k in ("quiesce_us", "qdown", "qretrans", "qstall"):
         for q in ("on", "off"):
             r["%s_%s" % (k, q)] = [float(x) for x in v.get((k, q), []) if x not in ("", "-")]
     return r, []
@@ -192,6 +192,11 @@ def main():
         ("lean migrate under writes: downtime (drain off / on)", f(r["qdown_off"], "%.2f s"),
          f(r["qdown_on"], "%.2f s"),
          "%.2f" % (r["qdown_on"] / r["qdown_off"]) if r["qdown_on"] and r["qdown_off"] else "-"),
+        ("lean migrate under writes: TCP retransmissions (drain off / on)", f(r["qretrans_off"], "%.0f"),
+         f(r["qretrans_on"], "%.0f"), "-"),
+        ("lean migrate under writes: TCP stream's stall (drain off / on)",
+         f(r["qstall_off"] / 1000 if r["qstall_off"] is not None else None, "%.2f s"),
+         f(r["qstall_on"] / 1000 if r["qstall_on"] is not None else None, "%.2f s"), "-"),
     ]
     n = len(runs)
     md = ["# make bench: lean suspend, feature off vs on, %s" %
