@@ -27,7 +27,12 @@
  *            issued.  "ok writes=W fua=F flushes=X" or "bad ...: <what>";
  *            then go on writing.
  *   quit     the same check, then exit ("bye ..." or "bad ...").
+ *   where    where FILE lies on its device (FIEMAP): "extents S+N ...", in
+ *            512-byte sectors, for a test that slows only these writes down.
  *
+ * FILE is written whole (zeros) and synced before the first write, so that
+ * the writes overwrite allocated blocks: no allocation, no extent to convert,
+ * nothing for the journal but timestamps.
  * A write that fails or is short is reported by the next verify.  Setup
  * errors go to stderr with exit status 1.  Built static (scripts/build-guest-tool).
  */
@@ -35,12 +40,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/aio_abi.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -267,6 +276,33 @@ static int verify(char *out, size_t size)
 	return 0;
 }
 
+/* FILE's extents on its device, in 512-byte sectors. */
+static void where(char *out, size_t size)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent ext[16];
+	} f;
+	size_t len;
+	unsigned int i;
+
+	memset(&f, 0, sizeof(f));
+	f.fm.fm_length = (uint64_t)SLOTS * BLK;
+	f.fm.fm_flags = FIEMAP_FLAG_SYNC;
+	f.fm.fm_extent_count = 16;
+	if (ioctl(fd, FS_IOC_FIEMAP, &f.fm)) {
+		snprintf(out, size, "bad where: FIEMAP: %s", strerror(errno));
+		return;
+	}
+	len = (size_t)snprintf(out, size, "extents");
+	for (i = 0; i < f.fm.fm_mapped_extents && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, " %llu+%llu",
+					(unsigned long long)f.ext[i].fe_physical / 512,
+					(unsigned long long)f.ext[i].fe_length / 512);
+	if (!f.fm.fm_mapped_extents)
+		snprintf(out, size, "bad where: no extent");
+}
+
 static void answer(const char *dir, const char *line)
 {
 	char path[4096];
@@ -298,6 +334,10 @@ int main(int argc, char **argv)
 		die("no memory");
 	if (syscall(SYS_io_setup, (long)DEPTH + 1, &ctx))
 		die("io_setup: %s", strerror(errno));
+	/* every block allocated and written before the first write */
+	memset(rbuf, 0, (size_t)SLOTS * BLK);
+	if (pwrite(fd, rbuf, (size_t)SLOTS * BLK, 0) != (ssize_t)SLOTS * BLK || fdatasync(fd))
+		die("%s: cannot write it whole: %s", argv[1], strerror(errno));
 	snprintf(path, sizeof(path), "%s/in", argv[2]);
 	/* O_RDWR: the FIFO stays open between callers, and never reads EOF */
 	in = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -327,6 +367,11 @@ int main(int argc, char **argv)
 		if (n <= 0)
 			continue;
 		line[n] = '\0';
+		if (!strncmp(line, "where", 5)) {
+			where(out, sizeof(out));
+			answer(argv[2], out);
+			continue;
+		}
 		bad = verify(out, sizeof(out));
 		if (!strncmp(line, "quit", 4)) {
 			char bye[sizeof(out) + 8];
