@@ -2,10 +2,15 @@
 /*
  * Tests of /sys/power/xen_suspend, the Xen PV guest's suspend control file,
  * and of what a suspend cycle reports: the uevent from
- * /devices/platform/xen_suspend and the debugfs files in xen/suspend/.
+ * /devices/platform/xen_suspend, the debugfs files in xen/suspend/, and
+ * xen-netfront's XEN_RESUMED uevent (only after a resume into a new domain).
  *
  * Run as root in a Xen PV guest; elsewhere every test is skipped (exit 4).
  * The "test" cycles freeze the guest's tasks and devices for a moment.
+ * With XEN_SUSPEND_TEST_RESUME=SECONDS, cycles.resume_uevent prints
+ * "resume_uevent: listening" and waits that long for the domain to be
+ * restored or migrated (by dom0: xl save + xl restore); without it, it is
+ * skipped.
  */
 
 #define _GNU_SOURCE
@@ -151,6 +156,9 @@ static bool uevent_has(const char *buf, size_t len, const char *s)
 	return false;
 }
 
+/* XEN_RESUMED uevents that wait_uevent() read on its way. */
+static int resumed_seen;
+
 /*
  * Wait, bounded, for a change uevent of the xen_suspend device with
  * XEN_SUSPEND=result.  Copies its environment to env; returns its length,
@@ -179,6 +187,8 @@ static ssize_t wait_uevent(int fd, const char *result, char *env, size_t size)
 			return -errno;
 		}
 		env[n] = '\0';
+		if (uevent_has(env, n, "XEN_RESUMED=1"))
+			resumed_seen++;
 		if (uevent_has(env, n, "ACTION=change") && uevent_has(env, n, XS_DEVPATH) &&
 		    uevent_has(env, n, want))
 			return n;
@@ -211,6 +221,18 @@ static bool valid_status(const char *s)
 		if (!(*r >= 'A' && *r <= 'Z') && !(*r >= '0' && *r <= '9') && *r != '-')
 			return false;
 	return r[1] == '\0';
+}
+
+/* The value of KEY in a NUL-separated uevent buffer, or NULL. */
+static const char *uevent_get(const char *buf, size_t len, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	for (p = buf; p < buf + len; p += strlen(p) + 1)
+		if (!strncmp(p, key, klen) && p[klen] == '=')
+			return p + klen + 1;
+	return NULL;
 }
 
 /* Reading gives one line, "<state> <result>\n", from the documented sets. */
@@ -308,9 +330,69 @@ FIXTURE_TEARDOWN(cycles)
 }
 
 /*
+ * Across a real resume (dom0 restores or migrates the domain while this
+ * waits): each xen-netfront device sends one change uevent with
+ * XEN_RESUMED=1 and the cycle's number, which debugfs's "cycles" gives once
+ * the cycle is recorded (its own XEN_SUSPEND=resumed uevent, after thaw).
+ */
+TEST_F_TIMEOUT(cycles, resume_uevent, 600)
+{
+	const char *wait = getenv("XEN_SUSPEND_TEST_RESUME");
+	const char *iface, *cycle;
+	long long deadline, cycles = -1;
+	char buf[2048], ev[2048], path[64];
+	ssize_t n, evn = 0;
+	int fd, got = 0;
+
+	if (!wait || atoi(wait) <= 0)
+		SKIP(return, "XEN_SUSPEND_TEST_RESUME=SECONDS is not set");
+	fd = uevent_socket();
+	ASSERT_GE(fd, 0) TH_LOG("uevent socket: %s", strerror(-fd));
+	if (have_debugfs())
+		cycles = stat_of("cycles");
+	printf("# resume_uevent: listening\n");
+	fflush(stdout);
+	deadline = now_ms() + atoi(wait) * 1000LL;
+	/* the netdev's uevent and the cycle's own, in either order */
+	while (now_ms() < deadline && (!evn || !got)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, deadline - now_ms()) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (uevent_has(buf, n, "XEN_RESUMED=1")) {
+			EXPECT_EQ(0, evn) TH_LOG("a second XEN_RESUMED uevent");
+			memcpy(ev, buf, n + 1);
+			evn = n;
+		}
+		if (uevent_has(buf, n, XS_DEVPATH) && uevent_has(buf, n, "XEN_SUSPEND=resumed"))
+			got = 1;
+	}
+	close(fd);
+	ASSERT_TRUE(got) TH_LOG("no XEN_SUSPEND=resumed uevent within %s s", wait);
+	ASSERT_GT(evn, 0) TH_LOG("no XEN_RESUMED uevent from a network device after the resume");
+	EXPECT_TRUE(uevent_has(ev, evn, "ACTION=change"));
+	EXPECT_TRUE(uevent_has(ev, evn, "SUBSYSTEM=net"));
+	iface = uevent_get(ev, evn, "INTERFACE");
+	ASSERT_NE(NULL, iface);
+	snprintf(path, sizeof(path), "/sys/class/net/%.16s/carrier", iface);
+	ASSERT_GT(read_file(path, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("1\n", buf) TH_LOG("%s's carrier is not on", iface);
+	cycle = uevent_get(ev, evn, "XEN_SUSPEND_CYCLE");
+	ASSERT_NE(NULL, cycle);
+	if (cycles >= 0)
+		EXPECT_EQ(cycles + 1, atoll(cycle)) TH_LOG("XEN_SUSPEND_CYCLE=%s", cycle);
+}
+
+/*
  * "test" runs a cancelled cycle: the write returns its length when the cycle
  * is over, the state is idle again, the result "cancelled", a change uevent
- * says so, and the counters moved by exactly one cycle.
+ * says so, no network device says XEN_RESUMED (it would come before that
+ * uevent, which is sent after thaw), and the counters moved by exactly one
+ * cycle.
  */
 TEST_F_TIMEOUT(cycles, test_cycle, CYCLE_TIMEOUT)
 {
@@ -329,9 +411,11 @@ TEST_F_TIMEOUT(cycles, test_cycle, CYCLE_TIMEOUT)
 	ASSERT_GT(read_file(XS_PATH, buf, sizeof(buf)), 0);
 	EXPECT_STREQ("idle cancelled\n", buf);
 
+	resumed_seen = 0;
 	n = wait_uevent(fd, "cancelled", buf, sizeof(buf));
 	ASSERT_GT(n, 0) TH_LOG("no XEN_SUSPEND=cancelled uevent in %d ms", UEVENT_TIMEOUT_MS);
 	EXPECT_TRUE(uevent_has(buf, n, "XEN_SUSPEND_TRIGGER=test"));
+	EXPECT_EQ(0, resumed_seen) TH_LOG("a test cycle made a device send XEN_RESUMED");
 	close(fd);
 
 	if (!have_debugfs()) {
