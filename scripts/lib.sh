@@ -18,6 +18,14 @@ XPS_SRC_PKG=${XPS_SRC_PKG:-linux-source-6.1}
 XPS_TARBALL=${XPS_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 XPS_JOBS=${XPS_JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$XPS_CACHE/ccache}
+# ccache's depend mode: kbuild has gcc write each object's dependencies
+# (-Wp,-MMD), so on a miss ccache takes the include list from that instead of
+# running the preprocessor once more.  A miss then costs what gcc alone does:
+# eight of the guest's larger objects compiled in 16.3 s through ccache's
+# default mode, 13.9 s in depend mode, 13.9 s without ccache (2026-12-03, 2
+# cores); a cold kernel build is that much shorter.  Compilers run without
+# -MD/-MMD fall back to the default mode by themselves.
+export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 # Fixed build identity: reproducible output and ccache hits across runs.
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=xps KBUILD_BUILD_HOST=xen-pv-suspend
