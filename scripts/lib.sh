@@ -24,8 +24,9 @@ export CCACHE_DIR=${CCACHE_DIR:-$XPS_CACHE/ccache}
 # eight of the guest's larger objects compiled in 16.3 s through ccache's
 # default mode, 13.9 s in depend mode, 13.9 s without ccache (2026-12-03, 2
 # cores); a cold kernel build is that much shorter.  Compilers run without
-# -MD/-MMD fall back to the default mode by themselves.
-export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
+# -MD/-MMD fall back to the default mode by themselves.  CCACHE_NODEPEND set:
+# the default mode (ccache takes "0" for an error, not for off).
+[ -n "${CCACHE_NODEPEND+x}" ] || export CCACHE_DEPEND=1
 # Fixed build identity: reproducible output and ccache hits across runs.
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=xps KBUILD_BUILD_HOST=xen-pv-suspend
