@@ -33,6 +33,21 @@ export KBUILD_BUILD_USER=xps KBUILD_BUILD_HOST=xen-pv-suspend
 
 xps_prog=${xps_prog:-$(basename "$0")}
 
+# The fragments a configuration of the check matrix merges over tinyconfig, in
+# order (scripts/build-kernel NAME $(xps_fragments NAME)); status 1 for a name
+# that is not one.
+xps_fragments() {
+	local f=$XPS_REPO/Kconfig.fragment k=$XPS_REPO/tests/kconfig
+	case $1 in
+	guest) echo "$f" ;;
+	modules) echo "$f $k/modules.fragment" ;;
+	test) echo "$f $k/debug.fragment $k/hotplug.fragment" ;;
+	pvh) echo "$f $k/pvh.fragment" ;;
+	noxen) echo "$k/noxen.fragment" ;;
+	*) return 1 ;;
+	esac
+}
+
 die() {
 	printf '%s: error: %s\n' "$xps_prog" "$*" >&2
 	exit 1
