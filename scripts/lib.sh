@@ -40,7 +40,7 @@ xps_fragments() {
 	local f=$XPS_REPO/Kconfig.fragment k=$XPS_REPO/tests/kconfig
 	case $1 in
 	guest) echo "$f" ;;
-	modules) echo "$f $k/debug.fragment $k/hotplug.fragment $k/modules.fragment" ;;
+	modules) echo "$(xps_fragments test) $k/modules.fragment" ;; # test's, its seed
 	test) echo "$f $k/debug.fragment $k/hotplug.fragment" ;;
 	pvh) echo "$f $k/pvh.fragment" ;;
 	noxen) echo "$k/noxen.fragment" ;;
