@@ -27,7 +27,7 @@ kernel: tree
 ##               (lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM, KALLSYMS, KUnit built in)
 ##               + tests/kconfig/hotplug.fragment (the balloon's memory hotplug, as Debian)
 test-kernel: tree
-	@scripts/build-kernel test Kconfig.fragment tests/kconfig/debug.fragment tests/kconfig/hotplug.fragment
+	@scripts/build-kernel test
 
 ## selftests     build tests/selftests/* static from the prepared tree; the last line of
 ##               stdout is the directory that holds one executable per test
