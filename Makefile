@@ -70,10 +70,11 @@ rig-images: deps
 
 ## integration   the rig scenarios (boot, xl save+restore, save -c, migrate, the lean
 ##               suspend; XPS_MIGRATE_SSH=1: ssh migrate for stock) for CONFIGS (default
-##               "stock test lean": Debian's kernel, the debug kernel with 2 vCPUs +
-##               selftests, the debug kernel with 1 vCPU and the lean scenarios), on one
-##               boot of the rig; the integration tier of "make test"
-CONFIGS ?= stock test lean
+##               "stock test lean debian": Debian's kernel, the debug kernel with 2 vCPUs +
+##               selftests, the debug kernel with 1 vCPU and the lean scenarios, the
+##               debug kernel on the Debian guest with the DHCP clients), on one
+##               boot of the rig (debian boots its own); the integration tier of "make test"
+CONFIGS ?= stock test lean debian
 integration: deps
 	@tests/integration/matrix $(CONFIGS)
 
