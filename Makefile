@@ -73,7 +73,7 @@ rig-images: deps
 ##               "stock test lean debian": Debian's kernel, the debug kernel with 2 vCPUs +
 ##               selftests, the debug kernel with 1 vCPU and the lean scenarios, the
 ##               debug kernel on the Debian guest with the DHCP clients), on one
-##               boot of the rig (debian boots its own); the integration tier of "make test"
+##               boot of the rig (the guest swapped between them); the integration tier of "make test"
 CONFIGS ?= stock test lean debian
 integration: deps
 	@tests/integration/matrix $(CONFIGS)
