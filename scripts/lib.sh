@@ -42,7 +42,7 @@ xps_fragments() {
 	guest) echo "$f" ;;
 	modules) echo "$(xps_fragments test) $k/modules.fragment" ;; # test's, its seed
 	test) echo "$f $k/debug.fragment $k/hotplug.fragment" ;;
-	pvh) echo "$f $k/pvh.fragment" ;;
+	pvh) echo "$k/pvh.fragment" ;;
 	noxen) echo "$k/noxen.fragment" ;;
 	*) return 1 ;;
 	esac
