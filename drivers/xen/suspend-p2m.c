@@ -233,7 +233,8 @@ device_initcall(xen_suspend_p2m_init);
  */
 void xen_suspend_p2m_check_queue(void)
 {
-	if (!xen_pv_domain() || !xen_suspend_p2m_wq)
+	/* NULL until init, and on HVM guests */
+	if (!xen_suspend_p2m_wq)
 		return;
 
 	WRITE_ONCE(xen_suspend_p2m_cycle, xen_suspend_stats_p2m_begin());
